@@ -1,0 +1,206 @@
+"""The store's contract, run on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from workshop.content import Module
+from workshop.errors import AnswerRefused, JoinError
+from workshop.sessions import JOIN_CODE_ALPHABET
+from workshop.store import Store, answers, participants
+
+DEVICE_A = "a" * 32
+DEVICE_B = "b" * 32
+
+
+def test_a_session_gets_a_join_code_without_look_alikes(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    assert len(session.join_code) == 5
+    assert set(session.join_code) <= set(JOIN_CODE_ALPHABET)
+    assert not set(session.join_code) & set("01ILO")
+    assert store.session_by_code(session.join_code.lower()).id == session.id
+
+
+def test_a_session_keeps_the_module_as_it_was(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny, min_group_size=3)
+    again = store.session(session.id)
+    assert again.module == tiny
+    assert again.module_hash == tiny.content_hash
+    assert again.min_group_size == 3
+
+
+def test_a_wrong_or_ended_code_says_so(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    with pytest.raises(JoinError, match="doesn't match"):
+        store.session_by_code("ZZZZZ" if session.join_code != "ZZZZZ" else "YYYYY")
+    with pytest.raises(JoinError, match="look like a join code"):
+        store.session_by_code("x" * 10_000)
+    store.end_session(session.id)
+    with pytest.raises(JoinError, match="ended"):
+        store.session_by_code(session.join_code)
+
+
+def test_the_same_device_joins_as_the_same_participant(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    first = store.join(session.id, DEVICE_A)
+    assert store.join(session.id, DEVICE_A) == first
+    assert store.join(session.id, DEVICE_B) != first
+    assert store.joined_count(session.id) == 2
+
+
+def test_only_a_hash_of_the_device_key_is_stored(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    store.join(session.id, DEVICE_A)
+    with store.engine.connect() as db:
+        rows = db.execute(sa.select(participants)).mappings().all()
+    assert len(rows) == 1
+    assert DEVICE_A not in json.dumps([dict(r) for r in rows])
+    assert set(rows[0]) == {"id", "session_id", "device_hash"}
+
+
+def test_a_forged_device_key_is_refused(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    for key in ["", "short", "x" * 10_000, "<script>alert(1)</script>xxxxxxxxxx"]:
+        with pytest.raises(JoinError):
+            store.join(session.id, key)
+    assert store.joined_count(session.id) == 0
+
+
+def test_an_answer_is_stored_only_while_its_poll_is_open(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    me = store.join(session.id, DEVICE_A)
+    with pytest.raises(AnswerRefused, match="closed"):
+        store.record_answer(session.id, me, "who", "Usually me")
+    store.open_poll(session.id, "who")
+    store.record_answer(session.id, me, "who", "Usually me")
+    store.close_poll(session.id, "who")
+    with pytest.raises(AnswerRefused, match="closed"):
+        store.record_answer(session.id, me, "who", "About equally")
+    assert store.answers(session.id, "who") == ["Usually me"]
+
+
+def test_second_answer_replaces_the_first(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    me = store.join(session.id, DEVICE_A)
+    store.open_poll(session.id, "who")
+    store.record_answer(session.id, me, "who", "Usually me")
+    store.record_answer(session.id, me, "who", "About equally")
+    assert store.answers(session.id, "who") == ["About equally"]
+    assert store.tally(session.id, "who").counts == (0, 0, 1)
+
+
+def test_opening_a_poll_closes_the_one_that_was_open(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    store.open_poll(session.id, "who")
+    store.open_poll(session.id, "how")
+    assert store.poll_statuses(session.id) == {"who": "closed", "how": "open"}
+    assert store.state(session.id).open_poll == "how"
+
+
+def test_every_facilitator_action_moves_the_version(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    versions = [store.state(session.id).version]
+    store.open_poll(session.id, "who")
+    versions.append(store.state(session.id).version)
+    store.set_section(session.id, "end")
+    versions.append(store.state(session.id).version)
+    store.close_poll(session.id, "who")
+    versions.append(store.state(session.id).version)
+    store.end_session(session.id)
+    state = store.state(session.id)
+    versions.append(state.version)
+    assert versions == sorted(set(versions))
+    assert state.ended and state.open_poll is None
+    assert store.session(session.id).current_section == "end"
+
+
+@pytest.mark.parametrize(
+    ("poll", "forged"),
+    [
+        ("who", "Somebody else"),
+        ("who", ["Usually me"]),
+        ("who", None),
+        ("who", "x" * 10_000_000),
+        ("which", ["Asking to talk", "Needing space", "Changing the subject"]),  # max_picks is 2
+        ("which", ["Not an option"]),
+        ("which", []),
+        ("which", "Asking to talk"),
+        ("how", 0),
+        ("how", 6),
+        ("how", "3"),
+        ("how", True),
+        ("how", 2.5),
+    ],
+)
+def test_a_forged_value_is_refused_and_nothing_is_stored(
+    store: Store, tiny: Module, poll: str, forged: object
+) -> None:
+    session = store.start_session(tiny)
+    me = store.join(session.id, DEVICE_A)
+    store.open_poll(session.id, poll)
+    with pytest.raises(AnswerRefused):
+        store.record_answer(session.id, me, poll, forged)
+    assert store.answers(session.id, poll) == []
+
+
+def test_an_answer_for_another_session_or_poll_is_refused(store: Store, tiny: Module) -> None:
+    mine = store.start_session(tiny)
+    theirs = store.start_session(tiny)
+    me = store.join(mine.id, DEVICE_A)
+    store.open_poll(theirs.id, "who")
+    store.open_poll(mine.id, "who")
+    with pytest.raises(AnswerRefused, match="not joined"):
+        store.record_answer(theirs.id, me, "who", "Usually me")
+    with pytest.raises(AnswerRefused, match="not part"):
+        store.record_answer(mine.id, me, "no-such-poll", "Usually me")
+    store.end_session(mine.id)
+    with pytest.raises(AnswerRefused, match="ended"):
+        store.record_answer(mine.id, me, "who", "Usually me")
+    with store.engine.connect() as db:
+        assert db.execute(sa.select(sa.func.count()).select_from(answers)).scalar() == 0
+
+
+def test_tallies_count_each_kind(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    people = [store.join(session.id, f"{n:032x}") for n in range(4)]
+    store.open_poll(session.id, "which")
+    for person, picks in zip(
+        people,
+        [
+            ["Asking to talk"],
+            ["Needing space", "Asking to talk"],
+            ["Needing space"],
+            ["Asking to talk"],
+        ],
+        strict=True,
+    ):
+        store.record_answer(session.id, person, "which", picks)
+    which = store.tally(session.id, "which")
+    assert which.counts == (3, 2, 0)
+    assert which.respondents == 4
+    assert which.percentages == (75.0, 50.0, 0.0)
+    store.open_poll(session.id, "how")
+    for person, point in zip(people, [1, 2, 4, 5], strict=True):
+        store.record_answer(session.id, person, "how", point)
+    how = store.tally(session.id, "how")
+    assert how.counts == (1, 1, 0, 1, 1)
+    assert (how.mean, how.median) == (3.0, 3.0)
+
+
+def test_a_multiple_choice_answer_is_stored_in_the_polls_order(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    me = store.join(session.id, DEVICE_A)
+    store.open_poll(session.id, "which")
+    store.record_answer(session.id, me, "which", ["Needing space", "Asking to talk", "Needing space"])
+    assert store.answers(session.id, "which") == [["Asking to talk", "Needing space"]]
+
+
+def test_running_sessions_can_be_resumed_until_they_end(store: Store, tiny: Module) -> None:
+    first = store.start_session(tiny)
+    second = store.start_session(tiny)
+    assert [s.id for s in store.running_sessions()] == [second.id, first.id]
+    store.end_session(first.id)
+    assert [s.id for s in store.running_sessions()] == [second.id]

@@ -1,0 +1,140 @@
+"""The `workshop` command: serve a workshop, list and validate modules.
+
+Every error a user can cause ends in one line that says what to do (exit status 1), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from workshop.errors import ModuleError, WorkshopError
+
+
+def _module_folders(args: argparse.Namespace) -> list[Path]:
+    folders = [Path(p) for p in (args.modules or [])]
+    folders += [Path(p) for p in os.environ.get("WORKSHOP_MODULES", "").split(os.pathsep) if p]
+    for folder in folders:
+        if not folder.is_dir():
+            raise ModuleError(
+                f"the modules folder {folder} does not exist — check --modules / WORKSHOP_MODULES"
+            )
+    return folders
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the participant and facilitator servers; Ctrl-C stops both."""
+    from workshop.content import find_module
+    from workshop.serve import ServeOptions, serve
+
+    folders = _module_folders(args)
+    if args.module:
+        find_module(args.module, folders)  # an unknown or invalid module stops us here
+    options = ServeOptions(
+        host=args.host,
+        participant_port=args.participant_port,
+        facilitator_port=args.facilitator_port,
+        database_url=args.database or "",
+        module_folders=folders,
+        public_url=args.public_url or "",
+    )
+    return serve(options)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List the modules found, where they come from, their length and polls."""
+    from workshop.content import BUILT_IN_FOLDER, find_modules, load_module
+
+    for module_id, path in sorted(find_modules(_module_folders(args)).items()):
+        where = "built-in" if path.parent == BUILT_IN_FOLDER else str(path.parent)
+        try:
+            module = load_module(path)
+        except ModuleError:
+            print(f"{module_id:28} {where}  (invalid: run workshop validate {path})")
+            continue
+        print(f"{module_id:28} {where}  {module.duration} min, {len(module.polls)} polls")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate module files."""
+    from workshop.content import find_modules, load_module
+
+    paths = [Path(p) for p in args.paths] or list(find_modules(_module_folders(args)).values())
+    failed = False
+    for path in paths:
+        try:
+            load_module(path)
+        except ModuleError as error:
+            failed = True
+            print(error)
+        else:
+            print(f"{path}: ok")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workshop", description="Run couples-workshop modules.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(func: object, name: str) -> argparse.ArgumentParser:
+        doc = (getattr(func, "__doc__", "") or "").strip().splitlines()[0]
+        sub = commands.add_parser(name, help=doc, description=doc)
+        sub.add_argument(
+            "--modules",
+            action="append",
+            metavar="DIR",
+            help="a folder of your own modules (repeatable)",
+        )
+        sub.set_defaults(func=func)
+        return sub
+
+    serve = command(cmd_serve, "serve")
+    serve.add_argument(
+        "--host",
+        default=os.environ.get("WORKSHOP_HOST", "0.0.0.0"),
+        help="address the participant server listens on (default 0.0.0.0: the venue's network)",
+    )
+    serve.add_argument(
+        "--participant-port",
+        type=int,
+        default=int(os.environ.get("WORKSHOP_PARTICIPANT_PORT", "8866")),
+    )
+    serve.add_argument(
+        "--facilitator-port",
+        type=int,
+        default=int(os.environ.get("WORKSHOP_FACILITATOR_PORT", "8867")),
+    )
+    serve.add_argument(
+        "--database",
+        default=os.environ.get("WORKSHOP_DATABASE_URL"),
+        help="SQLAlchemy URL (default: SQLite file data/workshop.sqlite3)",
+    )
+    serve.add_argument(
+        "--public-url",
+        default=os.environ.get("WORKSHOP_PUBLIC_URL"),
+        help="participant address as phones see it (default: http://<LAN address>:<port>)",
+    )
+    serve.add_argument("--module", help="check that this module is valid before starting")
+    command(cmd_list, "list")
+    validate = command(cmd_validate, "validate")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="module files (default: all found)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except WorkshopError as error:
+        print(f"workshop {args.command}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

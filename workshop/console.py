@@ -1,0 +1,286 @@
+"""The facilitator's console: start or resume a session, run the agenda, open and close polls, watch answers.
+
+Runs on the facilitator's server only (loopback, token). One asyncio task per console looks at the store
+a few times a second and redraws the live chart only when the answers changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from workshop.charts import draw_tally, new_poll_figure
+from workshop.content import Module, Poll, find_module, find_modules
+from workshop.errors import WorkshopError
+from workshop.polls import Tally
+from workshop.sessions import lan_address, participant_url, qr_svg
+from workshop.store import SessionRecord, Store
+
+log = logging.getLogger(__name__)
+
+CONSOLE_STYLE = """
+<style>
+.workshop-console { font-size: 16px; }
+.workshop-console .widget-html-content { font-size: 16px; line-height: 1.45; }
+.workshop-console .join-code { font-size: 40px; font-weight: bold; letter-spacing: 6px; }
+.workshop-console .notes { background: #fffbe6; border-left: 4px solid #E69F00; padding: 4px 14px; }
+.workshop-console .problem { background: #fdecea; padding: 6px 10px; border-radius: 4px; }
+.workshop-console .counts { font-size: 18px; }
+</style>
+"""
+
+
+def default_participant_base() -> str:
+    """Where phones reach the participant server: set by `workshop serve`, else this machine's LAN."""
+    return os.environ.get("WORKSHOP_PARTICIPANT_URL") or f"http://{lan_address()}:8866"
+
+
+def notes_html(notes: str) -> str:
+    """Facilitator notes (paragraphs, '- ' bullets) as HTML, escaped."""
+    parts: list[str] = []
+    for block in notes.split("\n\n"):
+        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+        bullets = [line[2:] for line in lines if line.startswith("- ")]
+        prose = [line for line in lines if not line.startswith("- ")]
+        if prose:
+            parts.append(f"<p>{html.escape(' '.join(prose))}</p>")
+        if bullets:
+            parts.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in bullets) + "</ul>")
+    return "".join(parts)
+
+
+class Console:
+    """The facilitator's console; `view` is what Voila shows."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        module_folders: list[Path] | None = None,
+        participant_base: str | None = None,
+        interval: float = 0.3,
+    ) -> None:
+        self.store = store
+        self.module_folders = module_folders
+        self.participant_base = participant_base or default_participant_base()
+        self.interval = interval
+        self.session: SessionRecord | None = None
+        self.chart_poll: Poll | None = None
+        self._seen: tuple[object, ...] = ()
+        self._task: asyncio.Task[None] | None = None
+
+        self.message = widgets.HTML()
+        # Starting or resuming.
+        self.module_choice = widgets.Dropdown(
+            description="Module", options=sorted(find_modules(module_folders))
+        )
+        self.group_size = widgets.BoundedIntText(value=5, min=1, max=50, description="Min. group")
+        self.start_button = widgets.Button(description="Start session", button_style="primary")
+        self.start_button.on_click(lambda _b: self.start_session())
+        self.resume_choice = widgets.Dropdown(description="Running", options=[])
+        self.resume_button = widgets.Button(description="Resume")
+        self.resume_button.on_click(lambda _b: self.resume_session())
+        self.setup_box = widgets.VBox(
+            [
+                widgets.HTML("<h2>Start a session</h2>"),
+                widgets.HBox([self.module_choice, self.group_size, self.start_button]),
+                widgets.HBox([self.resume_choice, self.resume_button]),
+            ]
+        )
+        self._list_running()
+        # Running a session.
+        self.join_info = widgets.HTML()
+        self.qr = widgets.HTML()
+        self.counts = widgets.HTML()
+        self.end_button = widgets.Button(description="End session", button_style="danger")
+        self.end_button.on_click(lambda _b: self.end_session())
+        self.agenda = widgets.Select(description="", rows=10, layout=widgets.Layout(width="100%"))
+        self.agenda.observe(self._on_agenda_pick, "value")
+        self.section_view = widgets.HTML()
+        self.poll_controls = widgets.VBox()
+        self.figure = new_poll_figure()
+        left = widgets.VBox(
+            [widgets.HTML("<h3>Agenda</h3>"), self.agenda, self.poll_controls, self.figure],
+            layout=widgets.Layout(width="55%"),
+        )
+        right = widgets.VBox([self.section_view], layout=widgets.Layout(width="45%", padding="0 0 0 16px"))
+        self.session_box = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.join_info, self.qr, widgets.VBox([self.counts, self.end_button])],
+                    layout=widgets.Layout(justify_content="space-between", align_items="center"),
+                ),
+                widgets.HBox([left, right], layout=widgets.Layout(width="100%")),
+            ],
+            layout=widgets.Layout(display="none"),
+        )
+        self.view = widgets.VBox(
+            [widgets.HTML(CONSOLE_STYLE), self.message, self.setup_box, self.session_box]
+        )
+        self.view.add_class("workshop-console")
+
+    # Sessions ------------------------------------------------------------------------------------
+
+    def _list_running(self) -> None:
+        self.resume_choice.options = [
+            (f"{s.join_code} · {s.module.title} · {s.started_at:%d %b %H:%M}", s.id)
+            for s in self.store.running_sessions()
+        ]
+
+    def start_session(self) -> None:
+        try:
+            module: Module = find_module(self.module_choice.value, self.module_folders)
+            record = self.store.start_session(module, min_group_size=self.group_size.value)
+        except WorkshopError as error:
+            self._problem(str(error))
+            return
+        self._show_session(record)
+
+    def resume_session(self) -> None:
+        if self.resume_choice.value is None:
+            self._problem("There is no running session to resume; start one.")
+            return
+        self._show_session(self.store.session(self.resume_choice.value))
+
+    def end_session(self) -> None:
+        if self.session is None:
+            return
+        self.store.end_session(self.session.id)
+        code = html.escape(self.session.join_code)
+        self.message.value = f"<p>Session {code} has ended; phones now say thank you.</p>"
+        self.session = None
+        self.session_box.layout.display = "none"
+        self.setup_box.layout.display = None
+        self._list_running()
+
+    def _show_session(self, record: SessionRecord) -> None:
+        self.session = record
+        self.message.value = ""
+        url = participant_url(self.participant_base, record.join_code)
+        self.join_info.value = (
+            f"<h2>{html.escape(record.module.title)}</h2>"
+            f'<div>Join code <span class="join-code">{record.join_code}</span></div>'
+            f'<div>Phones open <a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a></div>'
+        )
+        self.qr.value = qr_svg(url, scale=4)
+        self.agenda.options = [(f"{s.title} · {s.minutes} min", s.id) for s in record.module.sections]
+        self.agenda.value = record.current_section or record.module.sections[0].id
+        self.setup_box.layout.display = "none"
+        self.session_box.layout.display = None
+        self._seen = ()
+        self._draw_section()
+        self.refresh()
+
+    # Agenda and polls ----------------------------------------------------------------------------
+
+    def _on_agenda_pick(self, change: dict[str, object]) -> None:
+        if self.session is None or change["new"] is None:
+            return
+        self.store.set_section(self.session.id, str(change["new"]))
+        self._draw_section()
+
+    def _draw_section(self) -> None:
+        assert self.session is not None
+        section = self.session.module.section(self.agenda.value)
+        self.section_view.value = (
+            f"<h3>{html.escape(section.title)} · {section.minutes} min</h3>"
+            f"<p><b>Participants see:</b> {html.escape(section.text)}</p>"
+            f'<div class="notes"><b>Facilitator notes</b>{notes_html(section.notes)}</div>'
+        )
+        self._draw_poll_controls()
+
+    def _draw_poll_controls(self) -> None:
+        assert self.session is not None
+        section = self.session.module.section(self.agenda.value)
+        statuses = self.store.poll_statuses(self.session.id)
+        rows: list[widgets.Widget] = []
+        for poll_id in section.polls:
+            poll = self.session.module.poll(poll_id)
+            status = statuses.get(poll_id, "not asked yet")
+            open_button = widgets.Button(
+                description="Open", button_style="success", tooltip=f"open {poll_id}"
+            )
+            close_button = widgets.Button(description="Close", tooltip=f"close {poll_id}")
+            show_button = widgets.Button(description="Chart", tooltip=f"chart {poll_id}")
+            open_button.disabled = status == "open"
+            close_button.disabled = status != "open"
+            open_button.on_click(lambda _b, p=poll: self.open_poll(p))
+            close_button.on_click(lambda _b, p=poll: self.close_poll(p))
+            show_button.on_click(lambda _b, p=poll: self.show_chart(p))
+            label = widgets.HTML(
+                f"<b>{html.escape(poll.prompt)}</b><br><small>{poll.kind} · {status}</small>"
+            )
+            rows.append(widgets.HBox([label, open_button, close_button, show_button]))
+        if not rows:
+            rows.append(widgets.HTML("<p><i>No polls in this section.</i></p>"))
+        self.poll_controls.children = rows
+
+    def open_poll(self, poll: Poll) -> None:
+        assert self.session is not None
+        self.store.open_poll(self.session.id, poll.id)
+        self.chart_poll = poll
+        self._draw_poll_controls()
+        self.refresh()
+
+    def close_poll(self, poll: Poll) -> None:
+        assert self.session is not None
+        self.store.close_poll(self.session.id, poll.id)
+        self._draw_poll_controls()
+        self.refresh()
+
+    def show_chart(self, poll: Poll) -> None:
+        self.chart_poll = poll
+        self.refresh()
+
+    # Live view -----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Redraw counts and chart when answers or joins changed since the last look."""
+        if self.session is None:
+            return
+        joined = self.store.joined_count(self.session.id)
+        tally: Tally | None = None
+        if self.chart_poll is not None:
+            tally = self.store.tally(self.session.id, self.chart_poll.id)
+        seen = (joined, tally)
+        if seen == self._seen:
+            return
+        self._seen = seen
+        answered = f"{tally.respondents} answered · " if tally else ""
+        self.counts.value = f'<p class="counts">{answered}{joined} devices joined</p>'
+        if tally is not None:
+            draw_tally(self.figure, tally, self.session.min_group_size)
+
+    async def follow(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                self.refresh()
+            except Exception:  # a database hiccup must not stop the console following
+                log.exception("console could not refresh")
+
+    def start(self) -> None:
+        self._task = asyncio.get_event_loop().create_task(self.follow())
+
+    def _problem(self, text: str) -> None:
+        self.message.value = f'<p class="problem">{html.escape(text)}</p>'
+
+
+def show_console(store: Store | None = None) -> Console | None:
+    """What `facilitator.ipynb` runs."""
+    from IPython.display import display
+
+    folders = [Path(p) for p in os.environ.get("WORKSHOP_MODULES", "").split(os.pathsep) if p]
+    try:
+        console = Console(store or Store(), module_folders=folders)
+    except WorkshopError as error:
+        display(widgets.HTML(f'<p class="problem">{html.escape(str(error))}</p>'))
+        return None
+    display(console.view)
+    console.start()
+    return console

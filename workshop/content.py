@@ -1,0 +1,170 @@
+"""The content model: a workshop module (sections and polls) and how it is read from YAML.
+
+A module is one YAML file a trainer edits. It is checked here, with the file and line of every problem,
+so that a mistake is found before the workshop and never as a traceback in front of a room. Sessions keep
+a JSON snapshot of the module (`Module.to_dict`), so participant kernels never need YAML or the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workshop.errors import ModuleError
+
+BUILT_IN_FOLDER = Path(__file__).parent / "modules"
+POLL_KINDS = ("single", "multiple", "scale")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Poll:
+    """One question put to the group."""
+
+    id: str
+    kind: str
+    prompt: str
+    options: tuple[str, ...] = ()
+    max_picks: int | None = None
+    min: int = 1
+    max: int = 5
+    min_label: str = ""
+    max_label: str = ""
+
+    @property
+    def scale_points(self) -> tuple[int, ...]:
+        return tuple(range(self.min, self.max + 1)) if self.kind == "scale" else ()
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """What a chart has a bar for: the options, or the scale points as text."""
+        return self.options if self.kind != "scale" else tuple(str(p) for p in self.scale_points)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the session's agenda."""
+
+    id: str
+    title: str
+    minutes: int
+    text: str
+    notes: str
+    polls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """The article a module is drawn from."""
+
+    title: str
+    publisher: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Module:
+    """A whole workshop module: the agenda of sections and the polls they use."""
+
+    id: str
+    title: str
+    duration: int
+    sections: tuple[Section, ...]
+    polls: tuple[Poll, ...]
+    language: str = "en"
+    summary: str = ""
+    source: Source | None = None
+    short_path: tuple[str, ...] = ()
+    origin: str = field(default="", compare=False)
+
+    def poll(self, poll_id: str) -> Poll:
+        for poll in self.polls:
+            if poll.id == poll_id:
+                return poll
+        raise KeyError(poll_id)
+
+    def section(self, section_id: str) -> Section:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        raise KeyError(section_id)
+
+    def section_of(self, poll_id: str) -> Section | None:
+        return next((s for s in self.sections if poll_id in s.polls), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The module as plain data: what a session stores, and what its hash is taken of."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "language": self.language,
+            "duration": self.duration,
+            "summary": self.summary,
+            "short_path": list(self.short_path),
+            "sections": [{**section.__dict__, "polls": list(section.polls)} for section in self.sections],
+            "polls": [{**poll.__dict__, "options": list(poll.options)} for poll in self.polls],
+        }
+        if self.source:
+            data["source"] = dict(self.source.__dict__)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], origin: str = "") -> Module:
+        """Build a module from data already checked (a session's snapshot or a validated file)."""
+        source = data.get("source")
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            language=data.get("language", "en"),
+            duration=data["duration"],
+            summary=data.get("summary", ""),
+            source=Source(**source) if source else None,
+            short_path=tuple(data.get("short_path", ())),
+            sections=tuple(Section(**{**s, "polls": tuple(s.get("polls", ()))}) for s in data["sections"]),
+            polls=tuple(Poll(**{**p, "options": tuple(p.get("options", ()))}) for p in data["polls"]),
+            origin=origin,
+        )
+
+    @property
+    def content_hash(self) -> str:
+        """A short hash of the content, recorded with each session so old results keep their meaning."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def load_module(path: str | Path) -> Module:
+    """Read and check one module file; raise ModuleError listing every problem with its line."""
+    from workshop.module_checks import check_module_file
+
+    path = Path(path)
+    data = check_module_file(path)
+    return Module.from_dict(data, origin=str(path))
+
+
+def module_folders(extra: list[Path] | None = None) -> list[Path]:
+    """The built-in folder first, then trainers' folders."""
+    return [BUILT_IN_FOLDER, *(extra or [])]
+
+
+def find_modules(folders: list[Path] | None = None) -> dict[str, Path]:
+    """Every module file found, by id (file stem); a trainer's file overrides a built-in one."""
+    found: dict[str, Path] = {}
+    for folder in module_folders(folders):
+        for path in sorted(folder.glob("*.y*ml")):
+            found[path.stem] = path
+    return found
+
+
+def find_module(module_id: str, folders: list[Path] | None = None) -> Module:
+    """Load the module with this id from the built-in or the trainers' folders."""
+    found = find_modules(folders)
+    if module_id not in found:
+        known = ", ".join(sorted(found)) or "none"
+        raise ModuleError(
+            f"no module called '{module_id}' — choose one of: {known} (or add its folder with --modules)"
+        )
+    return load_module(found[module_id])

@@ -1,0 +1,322 @@
+"""Checks of a module file, each problem reported as `file:line:column: what is wrong — what to do`.
+
+YAML is read with a loader that remembers where every key and item stands, so a trainer is pointed at
+the exact line to change. Nothing here raises on the first problem: all of them are listed at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workshop.content import ID_PATTERN as ID_PATTERN_RE
+from workshop.errors import ModuleError
+
+MODULE_FIELDS = {
+    "id": True,
+    "title": True,
+    "duration": True,
+    "sections": True,
+    "polls": True,
+    "language": False,
+    "summary": False,
+    "source": False,
+    "short_path": False,
+}
+SECTION_FIELDS = {
+    "id": True,
+    "title": True,
+    "minutes": True,
+    "text": True,
+    "notes": True,
+    "polls": False,
+}
+SOURCE_FIELDS = {"title": True, "publisher": True, "url": False}
+POLL_FIELDS = {
+    "id": True,
+    "kind": True,
+    "prompt": True,
+    "options": False,
+    "max_picks": False,
+    "min": False,
+    "max": False,
+    "min_label": False,
+    "max_label": False,
+}
+
+
+class _Located(dict[str, Any]):
+    """A mapping that remembers the line and column of itself and of each key (1-based)."""
+
+    where: tuple[int, int] = (0, 0)
+    key_where: dict[str, tuple[int, int]]
+
+
+class _LocatedList(list[Any]):
+    where: tuple[int, int] = (0, 0)
+    item_where: list[tuple[int, int]]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
+    mapping = _Located()
+    mapping.where = _mark(node)
+    mapping.key_where = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        mapping[str(key)] = loader.construct_object(value_node, deep=True)
+        mapping.key_where[str(key)] = _mark(key_node)
+    return mapping
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LocatedList:
+    items = _LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    items.where = _mark(node)
+    items.item_where = [_mark(child) for child in node.value]
+    return items
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _where(items: list[Any], index: int) -> tuple[int, int]:
+    """Line and column of a list item (1, 1 when the list did not come from the file)."""
+    return items.item_where[index] if isinstance(items, _LocatedList) else (1, 1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a module file."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class _Checker:
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+        self.problems: list[Problem] = []
+
+    def add(self, where: tuple[int, int], message: str) -> None:
+        self.problems.append(Problem(self.path, where[0], where[1], message))
+
+    def fields(self, mapping: Any, spec: dict[str, bool], what: str, where: tuple[int, int]) -> bool:
+        """Check a mapping's keys against its spec; False when it is not a mapping at all."""
+        if not isinstance(mapping, _Located):
+            self.add(where, f"{what} must be a mapping of fields — write it as 'field: value' lines")
+            return False
+        for key in mapping:
+            if key not in spec:
+                close = difflib.get_close_matches(key, list(spec), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(spec)}"
+                self.add(mapping.key_where[key], f"unknown field '{key}' in {what} — {hint}")
+        for key, required in spec.items():
+            if required and key not in mapping:
+                self.add(mapping.where, f"{what} is missing '{key}' — add a '{key}:' line")
+        return True
+
+    def text(self, mapping: _Located, key: str, what: str) -> None:
+        value = mapping.get(key)
+        if key in mapping and (not isinstance(value, str) or not value.strip()):
+            self.add(mapping.key_where[key], f"{what} '{key}' is empty — write some text")
+
+    def whole_number(self, mapping: _Located, key: str, what: str, minimum: int) -> int | None:
+        value = mapping.get(key)
+        if key not in mapping:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.add(
+                mapping.key_where[key],
+                f"{what} '{key}' must be a whole number of at least {minimum}, not {value!r}",
+            )
+            return None
+        return value
+
+    def identifier(self, mapping: _Located, what: str, seen: dict[str, tuple[int, int]]) -> str:
+        value = mapping.get("id")
+        if "id" not in mapping:
+            return ""
+        where = mapping.key_where["id"]
+        if not isinstance(value, str) or not ID_PATTERN_RE.match(value):
+            self.add(where, f"{what} id {value!r} — use lowercase letters, digits and hyphens")
+            return ""
+        if value in seen:
+            self.add(
+                where,
+                f"duplicate {what} id '{value}' (first at line {seen[value][0]}) — rename one",
+            )
+        seen[value] = where
+        return value
+
+
+def _check_poll(check: _Checker, poll: _Located) -> None:
+    what = f"poll '{poll.get('id', '?')}'"
+    check.text(poll, "prompt", what)
+    kind = poll.get("kind")
+    if "kind" in poll and kind not in ("single", "multiple", "scale"):
+        close = difflib.get_close_matches(str(kind), ["single", "multiple", "scale"], n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "use single, multiple or scale"
+        check.add(poll.key_where["kind"], f"{what} has unknown kind {kind!r} — {hint}")
+    if kind in ("single", "multiple"):
+        options = poll.get("options")
+        where = poll.key_where.get("options", poll.where)
+        if not isinstance(options, list) or len(options) < 2:
+            check.add(where, f"{what} needs at least two options — list them under 'options:'")
+        else:
+            for position, option in enumerate(options):
+                if not isinstance(option, str):
+                    check.add(
+                        _where(options, position),
+                        f"{what} option {option!r} is not text — put it in quotes",
+                    )
+            texts = [str(o).strip() for o in options]
+            if any(not t for t in texts):
+                check.add(where, f"{what} has an empty option — give every option some words")
+            if len(set(texts)) != len(texts):
+                check.add(where, f"{what} lists the same option twice — make each option different")
+            max_picks = check.whole_number(poll, "max_picks", what, 1)
+            if max_picks is not None and max_picks > len(texts):
+                check.add(
+                    poll.key_where["max_picks"],
+                    f"{what} allows {max_picks} picks but has {len(texts)} options — lower max_picks",
+                )
+        for key in ("min", "max", "min_label", "max_label"):
+            if key in poll:
+                check.add(poll.key_where[key], f"'{key}' belongs to scale polls — remove it here")
+    if kind == "scale":
+        low = poll.get("min", 1)
+        high = poll.get("max", 5)
+        bad = [k for k in ("min", "max") if isinstance(poll.get(k, 0), bool)]
+        if bad or not isinstance(low, int) or not isinstance(high, int):
+            check.add(poll.where, f"{what} needs whole numbers for min and max, e.g. min: 1, max: 5")
+        elif high <= low:
+            check.add(
+                poll.key_where.get("max", poll.where),
+                f"{what} has an empty or inverted range {low}..{high} — max must be above min",
+            )
+        elif high - low > 10:
+            check.add(poll.key_where["max"], f"{what} has {high - low + 1} points — use at most 11")
+        for key in ("options", "max_picks"):
+            if key in poll:
+                check.add(poll.key_where[key], f"'{key}' belongs to choice polls — remove it here")
+
+
+def check_module_data(data: Any, path: Path) -> list[Problem]:
+    """Every problem in a module's parsed data (as read by this module's loader)."""
+    check = _Checker(path)
+    if not check.fields(data, MODULE_FIELDS, "the module", (1, 1)):
+        return check.problems
+    for key in ("title", "summary"):
+        check.text(data, key, "the module")
+    if isinstance(data.get("source"), _Located):
+        check.fields(data["source"], SOURCE_FIELDS, "source", data.key_where["source"])
+    poll_ids: dict[str, tuple[int, int]] = {}
+    polls = data.get("polls")
+    if "polls" in data and not isinstance(polls, list):
+        check.add(data.key_where["polls"], "'polls' must be a list — start each poll with '- id:'")
+        polls = []
+    for index, poll in enumerate(polls or []):
+        if check.fields(poll, POLL_FIELDS, f"poll {index + 1}", _where(polls, index)):
+            check.identifier(poll, "poll", poll_ids)
+            _check_poll(check, poll)
+    section_ids: dict[str, tuple[int, int]] = {}
+    used: dict[str, str] = {}
+    total = 0
+    sections = data.get("sections")
+    if "sections" in data and (not isinstance(sections, list) or not sections):
+        check.add(data.key_where["sections"], "'sections' must be a list of at least one section")
+        sections = []
+    for index, section in enumerate(sections or []):
+        if not check.fields(section, SECTION_FIELDS, f"section {index + 1}", _where(sections, index)):
+            continue
+        section_id = check.identifier(section, "section", section_ids)
+        what = f"section '{section_id or index + 1}'"
+        check.text(section, "title", what)
+        check.text(section, "text", what)
+        check.text(section, "notes", what)
+        total += check.whole_number(section, "minutes", what, 1) or 0
+        names = section.get("polls") or []
+        if not isinstance(names, list):
+            check.add(section.key_where["polls"], f"{what} 'polls' must be a list, e.g. [poll-id]")
+            continue
+        for position, name in enumerate(names):
+            where = _where(names, position)
+            if name not in poll_ids:
+                close = difflib.get_close_matches(str(name), list(poll_ids), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "add it under 'polls:' or remove it"
+                check.add(where, f"{what} names poll '{name}' that does not exist — {hint}")
+            elif name in used:
+                check.add(where, f"poll '{name}' is already used in section '{used[name]}'")
+            else:
+                used[name] = section_id
+    duration = check.whole_number(data, "duration", "the module", 1)
+    if duration is not None and sections and total != duration:
+        check.add(
+            data.key_where["duration"],
+            f"the sections' minutes add up to {total}, but duration is {duration} — "
+            "change a section's minutes or the duration",
+        )
+    short = data.get("short_path")
+    if short is not None:
+        if not isinstance(short, list):
+            check.add(data.key_where["short_path"], "'short_path' must be a list of section ids")
+        else:
+            for position, name in enumerate(short):
+                if name not in section_ids:
+                    check.add(
+                        _where(short, position),
+                        f"short_path names section '{name}' that does not exist — use a section id",
+                    )
+    return check.problems
+
+
+def check_module_file(path: Path) -> dict[str, Any]:
+    """Parse and check a module file; return its data, or raise ModuleError with every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ModuleError(
+            f"cannot read the file ({error.strerror}) — check the path", path=str(path)
+        ) from None
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ModuleError(
+            f"{path}:{line}:{column}: YAML syntax error: {error.problem} — "
+            "check indentation and quotes on this line and the one above"
+        ) from None
+    problems = check_module_data(data, path)
+    if problems:
+        raise ModuleError("\n".join(str(p) for p in problems))
+    plain: dict[str, Any] = _plain(data)
+    return plain
+
+
+def _plain(value: Any) -> Any:
+    """Strip the location records, giving plain dicts and lists."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, str):
+        return value.strip()
+    return value

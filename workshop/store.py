@@ -1,0 +1,433 @@
+"""The store: sessions, poll states, anonymous participants and their answers, in SQL.
+
+SQLAlchemy Core over one schema. SQLite (WAL, busy timeout) is the embedded default; PostgreSQL is chosen
+by URL when several participant servers share one database. Participants are kept only as a hash of a
+random device token: no names, addresses or user agents are ever written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from workshop.content import Module
+from workshop.errors import AnswerRefused, DatabaseError, JoinError
+from workshop.polls import Answer, Tally, check_answer, tally
+from workshop.sessions import new_join_code, normalise_join_code
+
+Clock = Callable[[], datetime]
+
+metadata = sa.MetaData()
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("join_code", sa.String(8), nullable=False, unique=True),
+    sa.Column("module_id", sa.String(100), nullable=False),
+    sa.Column("module_hash", sa.String(64), nullable=False),
+    # The module as it was when the session started: editing the file later changes nothing here.
+    sa.Column("module_json", sa.Text, nullable=False),
+    sa.Column("min_group_size", sa.Integer, nullable=False),
+    sa.Column("current_section", sa.String(100)),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    # Bumped by every facilitator action, so a follower checks one number to know whether to redraw.
+    sa.Column("version", sa.Integer, nullable=False, default=0),
+)
+
+poll_states = sa.Table(
+    "poll_states",
+    metadata,
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("poll_id", sa.String(100), primary_key=True),
+    sa.Column("status", sa.String(10), nullable=False),  # "open" or "closed"
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False),
+    sa.Column("device_hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("session_id", "device_hash"),
+)
+
+answers = sa.Table(
+    "answers",
+    metadata,
+    sa.Column("participant_id", sa.ForeignKey("participants.id"), primary_key=True),
+    sa.Column("poll_id", sa.String(100), primary_key=True),
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One workshop session as stored."""
+
+    id: int
+    join_code: str
+    module: Module
+    module_hash: str
+    min_group_size: int
+    current_section: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    version: int
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What a participant page follows: cheap to read several times a second."""
+
+    version: int
+    ended: bool
+    open_poll: str | None
+
+
+def default_database_url(data_folder: Path | None = None) -> str:
+    """WORKSHOP_DATABASE_URL, or the embedded SQLite file under the data folder."""
+    url = os.environ.get("WORKSHOP_DATABASE_URL")
+    if url:
+        return url
+    folder = data_folder or Path(os.environ.get("WORKSHOP_DATA", "data"))
+    return f"sqlite:///{(folder / 'workshop.sqlite3').resolve()}"
+
+
+def hash_device_token(token: str) -> str:
+    """The only trace of a device the store keeps."""
+    return hashlib.sha256(f"workshop-device:{token}".encode()).hexdigest()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """All reads and writes of workshop data; one per process (or per kernel)."""
+
+    def __init__(self, url: str | None = None, *, clock: Clock = _utcnow, create: bool = True) -> None:
+        self.url = url or default_database_url()
+        self.clock = clock
+        self._modules: dict[int, Module] = {}
+        self.engine = self._make_engine(self.url)
+        if create:
+            self.create_schema()
+
+    @staticmethod
+    def _make_engine(url: str) -> sa.Engine:
+        if url.startswith("sqlite"):
+            path = sa.make_url(url).database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # timeout is SQLite's busy timeout: a writer waits for another instead of failing.
+            engine = sa.create_engine(url, connect_args={"timeout": 15})
+
+            @sa.event.listens_for(engine, "connect")
+            def _pragmas(connection: Any, _record: Any) -> None:
+                cursor = connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.close()
+
+            return engine
+        # One kernel uses one connection at a time; keep a room full of kernels within max_connections.
+        return sa.create_engine(url, pool_size=1, max_overflow=2, pool_pre_ping=True)
+
+    def describe(self) -> str:
+        """The database URL without its password, for messages."""
+        return sa.make_url(self.url).render_as_string(hide_password=True)
+
+    def create_schema(self) -> None:
+        try:
+            metadata.create_all(self.engine)
+        except sa.exc.OperationalError as error:
+            raise DatabaseError(
+                f"cannot reach the database at {self.describe()} ({_first_line(error)}) — "
+                "check that it is running, or set WORKSHOP_DATABASE_URL / --database"
+            ) from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # Sessions -------------------------------------------------------------------------------------
+
+    def start_session(self, module: Module, *, min_group_size: int = 5) -> SessionRecord:
+        """Start a session of a module with a fresh join code."""
+        if min_group_size < 1:
+            raise ValueError("min_group_size must be at least 1")
+        for _ in range(20):
+            code = new_join_code()
+            try:
+                with self.engine.begin() as db:
+                    key = db.execute(
+                        sessions.insert().values(
+                            join_code=code,
+                            module_id=module.id,
+                            module_hash=module.content_hash,
+                            module_json=json.dumps(module.to_dict(), ensure_ascii=False),
+                            min_group_size=min_group_size,
+                            current_section=module.sections[0].id,
+                            started_at=self.clock(),
+                            version=0,
+                        )
+                    ).inserted_primary_key
+                assert key is not None
+                return self.session(int(key[0]))
+            except sa.exc.IntegrityError:
+                continue  # the code is taken: draw another
+        raise DatabaseError("could not find a free join code — end some old sessions")
+
+    def session(self, session_id: int) -> SessionRecord:
+        with self.engine.connect() as db:
+            row = db.execute(sessions.select().where(sessions.c.id == session_id)).one_or_none()
+        if row is None:
+            raise JoinError(f"There is no session number {session_id}.")
+        return self._record(row)
+
+    def session_by_code(self, code: str) -> SessionRecord:
+        """The running session with this join code; JoinError when there is none or it has ended."""
+        wanted = normalise_join_code(code)
+        with self.engine.connect() as db:
+            row = db.execute(sessions.select().where(sessions.c.join_code == wanted)).one_or_none()
+        if row is None:
+            raise JoinError("That code doesn't match a session. Check the code on the screen.")
+        record = self._record(row)
+        if record.ended:
+            raise JoinError("That session has ended. Ask the facilitator for today's code.")
+        return record
+
+    def running_sessions(self) -> list[SessionRecord]:
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sessions.select().where(sessions.c.ended_at.is_(None)).order_by(sessions.c.id.desc())
+            ).all()
+        return [self._record(row) for row in rows]
+
+    def end_session(self, session_id: int) -> None:
+        with self.engine.begin() as db:
+            db.execute(
+                poll_states.update()
+                .where(poll_states.c.session_id == session_id, poll_states.c.status == "open")
+                .values(status="closed", changed_at=self.clock())
+            )
+            self._touch(db, session_id, ended_at=self.clock())
+
+    def set_section(self, session_id: int, section_id: str) -> None:
+        self.module(session_id).section(section_id)  # KeyError for a section the module lacks
+        with self.engine.begin() as db:
+            self._touch(db, session_id, current_section=section_id)
+
+    def state(self, session_id: int) -> SessionState:
+        """The version, whether it ended, and the open poll: what participant pages poll for."""
+        with self.engine.connect() as db:
+            row = db.execute(
+                sa.select(sessions.c.version, sessions.c.ended_at).where(sessions.c.id == session_id)
+            ).one()
+            open_poll = db.execute(
+                sa.select(poll_states.c.poll_id).where(
+                    poll_states.c.session_id == session_id, poll_states.c.status == "open"
+                )
+            ).scalar()
+        return SessionState(row.version, row.ended_at is not None, open_poll)
+
+    def module(self, session_id: int) -> Module:
+        """The module snapshot a session runs (cached: it never changes)."""
+        if session_id not in self._modules:
+            self._modules[session_id] = self.session(session_id).module
+        return self._modules[session_id]
+
+    # Polls ----------------------------------------------------------------------------------------
+
+    def open_poll(self, session_id: int, poll_id: str) -> None:
+        """Open a poll for answers; any other open poll of the session closes (one question at a time)."""
+        self.module(session_id).poll(poll_id)
+        now = self.clock()
+        with self.engine.begin() as db:
+            if self._ended(db, session_id):
+                raise JoinError("This session has ended; start or resume another to open polls.")
+            db.execute(
+                poll_states.update()
+                .where(
+                    poll_states.c.session_id == session_id,
+                    poll_states.c.status == "open",
+                    poll_states.c.poll_id != poll_id,
+                )
+                .values(status="closed", changed_at=now)
+            )
+            self._set_poll_status(db, session_id, poll_id, "open", now)
+            self._touch(db, session_id)
+
+    def close_poll(self, session_id: int, poll_id: str) -> None:
+        self.module(session_id).poll(poll_id)
+        with self.engine.begin() as db:
+            self._set_poll_status(db, session_id, poll_id, "closed", self.clock())
+            self._touch(db, session_id)
+
+    def poll_statuses(self, session_id: int) -> dict[str, str]:
+        """Each poll that was ever opened, with "open" or "closed"; the others are not yet asked."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(poll_states.c.poll_id, poll_states.c.status).where(
+                    poll_states.c.session_id == session_id
+                )
+            ).all()
+        return {row.poll_id: row.status for row in rows}
+
+    # Participants and answers ---------------------------------------------------------------------
+
+    def join(self, session_id: int, device_token: str) -> int:
+        """Register a device (by the hash of its token) and return its participant number.
+
+        The same device joining again, after a reload, gets the same number back.
+        """
+        if not (16 <= len(device_token) <= 128) or not device_token.isalnum():
+            raise JoinError("This device's key is not valid. Reload the page to get a new one.")
+        device_hash = hash_device_token(device_token)
+        where = (participants.c.session_id == session_id) & (participants.c.device_hash == device_hash)
+        with self.engine.begin() as db:
+            if self._ended(db, session_id):
+                raise JoinError("That session has ended. Ask the facilitator for today's code.")
+            found = db.execute(sa.select(participants.c.id).where(where)).scalar()
+            if found is not None:
+                return int(found)
+            insert = self._insert(participants).values(session_id=session_id, device_hash=device_hash)
+            db.execute(insert.on_conflict_do_nothing())
+            return int(db.execute(sa.select(participants.c.id).where(where)).scalar_one())
+
+    def joined_count(self, session_id: int) -> int:
+        with self.engine.connect() as db:
+            return int(
+                db.execute(
+                    sa.select(sa.func.count()).where(participants.c.session_id == session_id)
+                ).scalar_one()
+            )
+
+    def record_answer(self, session_id: int, participant_id: int, poll_id: str, value: object) -> Answer:
+        """Store a participant's answer, replacing an earlier one while the poll is open.
+
+        Everything is checked here, whatever the page allowed: the participant belongs to the session,
+        the poll is open, and the value is one the poll allows. Otherwise AnswerRefused, and nothing is
+        written.
+        """
+        try:
+            poll = self.module(session_id).poll(poll_id)
+        except (KeyError, JoinError):
+            raise AnswerRefused("That question is not part of this session.") from None
+        stored = check_answer(poll, value)
+        now = self.clock()
+        with self.engine.begin() as db:
+            owner = db.execute(
+                sa.select(participants.c.session_id).where(participants.c.id == participant_id)
+            ).scalar()
+            if owner != session_id:
+                raise AnswerRefused("This device has not joined this session. Reload the page.")
+            if self._ended(db, session_id):
+                raise AnswerRefused("The session has ended, so answers are closed. Thank you!")
+            status = db.execute(
+                sa.select(poll_states.c.status).where(
+                    poll_states.c.session_id == session_id, poll_states.c.poll_id == poll_id
+                )
+            ).scalar()
+            if status != "open":
+                raise AnswerRefused("This question is closed now, so your answer was not saved.")
+            values = {"session_id": session_id, "value": json.dumps(stored), "answered_at": now}
+            insert = self._insert(answers).values(participant_id=participant_id, poll_id=poll_id, **values)
+            db.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[answers.c.participant_id, answers.c.poll_id], set_=values
+                )
+            )
+        return stored
+
+    def answers(self, session_id: int, poll_id: str) -> list[Answer]:
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(answers.c.value).where(
+                    answers.c.session_id == session_id, answers.c.poll_id == poll_id
+                )
+            ).scalars()
+            return [json.loads(value) for value in rows]
+
+    def tally(self, session_id: int, poll_id: str) -> Tally:
+        return tally(self.module(session_id).poll(poll_id), self.answers(session_id, poll_id))
+
+    def has_answered(self, participant_id: int, poll_id: str) -> bool:
+        with self.engine.connect() as db:
+            found = db.execute(
+                sa.select(answers.c.poll_id).where(
+                    answers.c.participant_id == participant_id, answers.c.poll_id == poll_id
+                )
+            ).first()
+        return found is not None
+
+    # Internals ------------------------------------------------------------------------------------
+
+    def _insert(self, table: sa.Table) -> Any:
+        """An INSERT with ON CONFLICT, in the dialect of this database."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    def _set_poll_status(
+        self, db: sa.Connection, session_id: int, poll_id: str, status: str, now: datetime
+    ) -> None:
+        insert = self._insert(poll_states).values(
+            session_id=session_id, poll_id=poll_id, status=status, changed_at=now
+        )
+        db.execute(
+            insert.on_conflict_do_update(
+                index_elements=[poll_states.c.session_id, poll_states.c.poll_id],
+                set_={"status": status, "changed_at": now},
+            )
+        )
+
+    @staticmethod
+    def _ended(db: sa.Connection, session_id: int) -> bool:
+        ended_at = db.execute(sa.select(sessions.c.ended_at).where(sessions.c.id == session_id)).one_or_none()
+        if ended_at is None:
+            raise JoinError(f"There is no session number {session_id}.")
+        return ended_at[0] is not None
+
+    @staticmethod
+    def _touch(db: sa.Connection, session_id: int, **values: Any) -> None:
+        db.execute(
+            sessions.update()
+            .where(sessions.c.id == session_id)
+            .values(version=sessions.c.version + 1, **values)
+        )
+
+    def _record(self, row: sa.Row[Any]) -> SessionRecord:
+        module = Module.from_dict(json.loads(row.module_json), origin=f"session {row.id}")
+        return SessionRecord(
+            id=row.id,
+            join_code=row.join_code,
+            module=module,
+            module_hash=row.module_hash,
+            min_group_size=row.min_group_size,
+            current_section=row.current_section,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            version=row.version,
+        )
+
+
+def _first_line(error: Exception) -> str:
+    return str(getattr(error, "orig", error)).strip().splitlines()[0]
