@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +56,96 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     store = Store(f"sqlite:///{tmp_path / 'workshop.sqlite3'}")
     yield store
     store.close()
+
+
+# Browser tests: one `workshop serve` and one Chromium for the whole run. ---------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Flags this machine's closed network needs: no background calls home, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class RunningWorkshop:
+    """`workshop serve` started for the tests, with the addresses it printed."""
+
+    process: subprocess.Popen[bytes]
+    console_url: str
+    participant_url: str
+    log_path: Path
+    database_url: str
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def workshop_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningWorkshop]:
+    folder = tmp_path_factory.mktemp("serve")
+    database_url = f"sqlite:///{folder / 'workshop.sqlite3'}"
+    log_path = folder / "serve.log"
+    command = [
+        sys.executable, "-m", "workshop.cli", "serve",
+        "--host", "127.0.0.1",
+        "--participant-port", str(_free_port()),
+        "--facilitator-port", str(_free_port()),
+        "--database", database_url,
+        "--modules", str(TESTS / "modules"),
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    text = ""
+    while "Participants join at:" not in text:
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"workshop serve did not start:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.3)
+        text = log_path.read_text(errors="replace")
+    console = re.search(r"console \(this laptop only\): (\S+)", text)
+    participant = re.search(r"Participants join at:\s+(\S+)", text)
+    assert console and participant
+    running = RunningWorkshop(process, console[1], participant[1], log_path, database_url)
+    yield running
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail("Chromium is not installed: CI must run the browser tests (apt-get install chromium)")
+        pytest.skip("no /usr/bin/chromium: install Debian's chromium package to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """When a browser test fails, show what both servers said."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    servers = getattr(item, "funcargs", {}).get("workshop_servers")
+    if report.failed and servers is not None:
+        report.sections.append(("workshop serve log (both servers)", servers.log()[-30000:]))

@@ -233,7 +233,8 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
         check.add(data.key_where["polls"], "'polls' must be a list — start each poll with '- id:'")
         polls = []
     for index, poll in enumerate(polls or []):
-        if check.fields(poll, POLL_FIELDS, f"poll {index + 1}", _where(polls, index)):
+        name = f"poll '{poll['id']}'" if isinstance(poll, dict) and "id" in poll else f"poll {index + 1}"
+        if check.fields(poll, POLL_FIELDS, name, _where(polls, index)):
             check.identifier(poll, "poll", poll_ids)
             _check_poll(check, poll)
     section_ids: dict[str, tuple[int, int]] = {}
@@ -244,7 +245,12 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
         check.add(data.key_where["sections"], "'sections' must be a list of at least one section")
         sections = []
     for index, section in enumerate(sections or []):
-        if not check.fields(section, SECTION_FIELDS, f"section {index + 1}", _where(sections, index)):
+        name = (
+            f"section '{section['id']}'"
+            if isinstance(section, dict) and "id" in section
+            else f"section {index + 1}"
+        )
+        if not check.fields(section, SECTION_FIELDS, name, _where(sections, index)):
             continue
         section_id = check.identifier(section, "section", section_ids)
         what = f"section '{section_id or index + 1}'"

@@ -55,7 +55,7 @@ def full_width() -> widgets.Layout:
 
 def _message(text: str, kind: str = "") -> str:
     css = f"workshop-message workshop-{kind}" if kind else "workshop-message"
-    return f'<div class="{css}" role="status">{html.escape(text)}</div>'
+    return f'<div class="{css}" role="status">{html.escape(text, quote=False)}</div>'
 
 
 class ParticipantPage:
@@ -79,6 +79,7 @@ class ParticipantPage:
         self.poll: Poll | None = None
         self.ended = False
         self._shown_version: int | None = None
+        self._poll_drawn = False  # "no poll open" must be drawn too, the first time
         self._task: asyncio.Task[None] | None = None
 
         self.device = DeviceKey()
@@ -86,7 +87,9 @@ class ParticipantPage:
         self.heading = widgets.HTML("<h1>Workshop</h1>")
         self.message = widgets.HTML(_message("Type the code shown on the screen to join."))
         self.code_input = widgets.Text(placeholder="CODE", layout=full_width())
+        # Enter (or leaving the field) joins too; the Join button is there for those who look for it.
         self.code_input.continuous_update = False
+        self.code_input.observe(lambda change: self.enter_code(str(change["new"])), "value")
         self.join_button = widgets.Button(description="Join", button_style="primary", layout=full_width())
         self.join_button.on_click(lambda _button: self.enter_code(self.code_input.value))
         self.join_box = widgets.VBox([self.code_input, self.join_button], layout=full_width())
@@ -117,6 +120,8 @@ class ParticipantPage:
 
     def enter_code(self, code: str) -> None:
         """Find the session by its join code; the device joins once its key has arrived."""
+        if self.session is not None:
+            return  # already joined (Enter and the Join button both ask)
         try:
             self.session = self.store.session_by_code(code)
         except JoinError as error:
@@ -158,11 +163,12 @@ class ParticipantPage:
                 f"<p>{html.escape(p)}</p>" for p in current.text.split("\n\n")
             )
         open_poll = module.poll(state.open_poll) if state.open_poll else None
-        if open_poll != self.poll:
+        if open_poll != self.poll or not self._poll_drawn:
             self._show_poll(open_poll)
 
     def _show_poll(self, poll: Poll | None) -> None:
         self.poll = poll
+        self._poll_drawn = True
         if poll is None:
             self.poll_box.children = ()
             self.message.value = _message("Waiting for the facilitator to open a question.")

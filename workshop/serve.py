@@ -21,6 +21,8 @@ from workshop.errors import ServeError
 from workshop.sessions import lan_address
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# Our Voila template (the lab one without CDN requests) lives here; Voila finds it through JUPYTER_PATH.
+SHARE = Path(__file__).resolve().parent / "share"
 
 
 @dataclass
@@ -92,6 +94,7 @@ def _voila(*args: str) -> list[str]:
         "voila",
         "--no-browser",
         "--VoilaConfiguration.show_tracebacks=False",
+        "--template=workshop",
         # A ?template= or ?theme= in a participant's address must not change what the kernel runs.
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
@@ -124,6 +127,7 @@ def start_servers(options: ServeOptions) -> Servers:
         "WORKSHOP_DATABASE_URL": database_url,
         "WORKSHOP_PARTICIPANT_URL": participant_base,
         "WORKSHOP_MODULES": os.pathsep.join(str(p.resolve()) for p in options.module_folders),
+        "JUPYTER_PATH": os.pathsep.join(filter(None, [str(SHARE), os.environ.get("JUPYTER_PATH", "")])),
     }
     participant = subprocess.Popen(
         _voila(

@@ -1,0 +1,156 @@
+"""The core loop in a real Chromium against a real `workshop serve`: console, phones, live chart.
+
+Every page runs with requests off the machine blocked and recorded, as at a venue with no internet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import RunningWorkshop
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1400, "height": 1000}
+WAIT_MS = 60_000  # a Voila page starts a kernel; the machine may be busy
+
+
+class Pages:
+    """Browser contexts opened by a test, each blocking and recording requests that leave the machine."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+        self.contexts: list[Any] = []
+        self.blocked: list[str] = []
+
+    def open(self, url: str, viewport: dict[str, int]) -> Any:
+        context = self.browser.new_context(viewport=viewport)
+        context.set_default_timeout(WAIT_MS)
+        context.route("**/*", self._only_loopback)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.goto(url)
+        return page
+
+    def _only_loopback(self, route: Any) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        if host in ("127.0.0.1", "localhost", "::1"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def pages(chromium: Any) -> Iterator[Pages]:
+    opened = Pages(chromium)
+    yield opened
+    opened.close()
+
+
+def start_session(pages: Pages, servers: RunningWorkshop, min_group_size: int) -> tuple[Any, str]:
+    console = pages.open(servers.console_url, LAPTOP)
+    console.get_by_role("button", name="Start session").wait_for()
+    console.locator("select").first.select_option("tiny")
+    console.locator(".widget-inline-hbox:has-text('Min. group') input").fill(str(min_group_size))
+    console.get_by_role("button", name="Start session").click()
+    code = console.locator(".join-code").inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{5}", code)
+    return console, code
+
+
+def join(pages: Pages, servers: RunningWorkshop, code: str) -> Any:
+    phone = pages.open(f"{servers.participant_url}?code={code}", PHONE)
+    phone.get_by_text("Waiting for the facilitator").or_(phone.get_by_text("opened a question")).wait_for()
+    return phone
+
+
+def answer(phone: Any, option: str) -> None:
+    phone.get_by_role("button", name=option, exact=True).click()
+    phone.get_by_role("button", name="Send answer").click()
+    phone.get_by_text("Answer received").wait_for()
+
+
+def bar_texts(console: Any) -> list[str]:
+    return [t.strip() for t in console.locator(".js-plotly-plot text.bartext").all_inner_texts()]
+
+
+def test_phones_answer_and_the_console_chart_follows(pages: Pages, workshop_servers: RunningWorkshop) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=3)
+    phones = [join(pages, workshop_servers, code) for _ in range(3)]
+    console.get_by_text("3 devices joined").wait_for()
+    console.get_by_role("button", name="Open").first.click()
+    for phone in phones:
+        phone.get_by_role("button", name="Usually me").wait_for()
+
+    answer(phones[0], "Usually me")
+    answer(phones[1], "Usually me")
+    console.get_by_text("2 answered").wait_for()
+    # Two answers are below the minimum group size of three: no distribution yet.
+    console.get_by_text("results appear after 1 more").wait_for()
+    assert not [t for t in bar_texts(console) if t]
+
+    answer(phones[2], "About equally")
+    console.get_by_text("3 answered · 3 devices joined").wait_for()
+    console.locator("text.bartext", has_text="2 (67%)").wait_for()
+    console.locator("text.bartext", has_text="1 (33%)").wait_for()
+
+    # One participant changes the answer: the counts follow, the total does not grow.
+    answer(phones[2], "Usually me")
+    console.locator("text.bartext", has_text="3 (100%)").wait_for()
+    console.get_by_text("3 answered · 3 devices joined").wait_for()
+
+    # A reload is the same participant: it cannot answer twice.
+    phones[0].reload()
+    phones[0].get_by_text("Answer received").wait_for()
+    answer(phones[0], "About equally")
+    console.locator("text.bartext", has_text="2 (67%)").wait_for()
+    console.get_by_text("3 answered · 3 devices joined").wait_for()
+
+    assert pages.blocked == [], "a page asked for something off this machine"
+
+
+def test_the_participant_page_fits_a_phone(pages: Pages, workshop_servers: RunningWorkshop) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1)
+    console.get_by_role("button", name="Open").first.click()
+    phone = join(pages, workshop_servers, code)
+    phone.get_by_role("button", name="Send answer").wait_for()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    sizes = phone.evaluate(
+        """() => [...document.querySelectorAll('.workshop-participant button, .workshop-participant p')]
+              .filter(e => e.offsetParent !== null)
+              .map(e => [e.tagName, parseFloat(getComputedStyle(e).fontSize),
+                         e.getBoundingClientRect().height])"""
+    )
+    assert sizes
+    assert all(font >= 16 for _, font, _ in sizes), sizes
+    assert all(height >= 44 for tag, _, height in sizes if tag == "BUTTON"), sizes
+    assert pages.blocked == []
+
+
+def test_a_wrong_code_is_explained(pages: Pages, workshop_servers: RunningWorkshop) -> None:
+    phone = pages.open(f"{workshop_servers.participant_url}?code=ZZZZ9", PHONE)
+    phone.get_by_text("doesn't match a session").wait_for()
+    phone.get_by_role("button", name="Join").wait_for()
+
+
+def test_phones_say_thank_you_when_the_session_ends(pages: Pages, workshop_servers: RunningWorkshop) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1)
+    phone = join(pages, workshop_servers, code)
+    console.get_by_role("button", name="End session").click()
+    phone.get_by_text("This session has ended").wait_for()
+
+
+def test_the_console_needs_its_token(pages: Pages, workshop_servers: RunningWorkshop) -> None:
+    without_token = workshop_servers.console_url.split("?")[0]
+    page = pages.open(without_token, LAPTOP)
+    assert page.get_by_role("button", name="Start session").count() == 0
+    assert "token" in page.content().lower() or "login" in page.url

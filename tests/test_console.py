@@ -1,0 +1,104 @@
+"""The facilitator's console, driven in Python: buttons are clicked, the store and the chart are checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workshop.console import Console
+from workshop.content import Module
+from workshop.store import Store
+
+TESTS = Path(__file__).parent
+
+
+def started_console(store: Store, min_group_size: int = 1) -> Console:
+    console = Console(store, module_folders=[TESTS / "modules"], participant_base="http://10.1.2.3:8866")
+    console.module_choice.value = "tiny"
+    console.group_size.value = min_group_size
+    console.start_button.click()
+    assert console.session is not None
+    return console
+
+
+def answer(store: Store, console: Console, poll: str, values: list[object]) -> None:
+    assert console.session is not None
+    for n, value in enumerate(values):
+        person = store.join(console.session.id, f"{n:032x}")
+        store.record_answer(console.session.id, person, poll, value)
+
+
+def test_starting_a_session_shows_the_code_address_and_qr(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert console.session is not None
+    code = console.session.join_code
+    assert code in console.join_info.value
+    assert f"http://10.1.2.3:8866/?code={code}" in console.join_info.value
+    assert console.qr.value.startswith("<svg")
+    assert [label for label, _ in console.agenda.options] == ["Start · 10 min", "End · 10 min"]
+
+
+def test_the_console_shows_the_notes_of_the_chosen_section(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert "Say hello." in console.section_view.value
+    console.agenda.value = "end"
+    assert "Say goodbye." in console.section_view.value
+    assert console.session is not None
+    assert sqlite_store.session(console.session.id).current_section == "end"
+
+
+def test_open_and_close_buttons_drive_the_poll(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert console.session is not None
+    first_row = console.poll_controls.children[0]
+    open_button, close_button = first_row.children[1], first_row.children[2]
+    open_button.click()
+    assert sqlite_store.state(console.session.id).open_poll == "who"
+    first_row = console.poll_controls.children[0]
+    assert first_row.children[1].disabled and not first_row.children[2].disabled
+    first_row.children[2].click()
+    assert sqlite_store.state(console.session.id).open_poll is None
+    assert close_button is not first_row.children[2] or close_button.disabled is False
+
+
+def test_the_chart_follows_the_answers(sqlite_store: Store, tiny: Module) -> None:
+    console = started_console(sqlite_store)
+    console.open_poll(tiny.poll("who"))
+    answer(sqlite_store, console, "who", ["Usually me", "Usually me", "About equally"])
+    console.refresh()
+    bar = console.figure.data[0]
+    assert list(bar.x) == [2, 0, 1]
+    assert "3 answered · 3 devices joined" in console.counts.value
+    assert "3 answers" in console.figure.layout.title.text
+
+
+def test_no_distribution_below_the_minimum_group_size(sqlite_store: Store, tiny: Module) -> None:
+    console = started_console(sqlite_store, min_group_size=3)
+    console.open_poll(tiny.poll("how"))
+    answer(sqlite_store, console, "how", [1, 5])
+    console.refresh()
+    assert list(console.figure.data[0].y) == [0, 0, 0, 0, 0]
+    assert "1 more" in console.figure.layout.title.text
+    answer(sqlite_store, console, "how", [1, 5, 3])
+    console.refresh()
+    assert list(console.figure.data[0].y) == [1, 0, 1, 0, 1]
+    assert "mean 3.0" in console.figure.layout.title.text
+
+
+def test_ending_the_session_returns_to_the_start(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert console.session is not None
+    session_id = console.session.id
+    console.end_button.click()
+    assert sqlite_store.session(session_id).ended
+    assert console.session is None
+    assert console.resume_choice.options == ()
+
+
+def test_a_running_session_can_be_resumed(sqlite_store: Store, tiny: Module) -> None:
+    record = sqlite_store.start_session(tiny)
+    sqlite_store.set_section(record.id, "end")
+    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1")
+    console.resume_choice.value = record.id
+    console.resume_button.click()
+    assert console.session is not None and console.session.id == record.id
+    assert console.agenda.value == "end"

@@ -1,0 +1,49 @@
+"""The project's own promises: one source of dependencies, lean participant kernels, docs that keep up."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).parent.parent
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\[<>=!~ ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _spec(requirement: str) -> str:
+    return re.sub(r"\[.*?\]", "", requirement).replace(" ", "").lower()
+
+
+def test_environment_yml_mirrors_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [
+        d for d in environment["dependencies"] if isinstance(d, str) and _name(d) not in {"python", "pip"}
+    ]
+    assert sorted(_spec(d) for d in conda) == sorted(_spec(r) for r in wanted)
+
+
+def test_the_participant_kernel_imports_nothing_heavy() -> None:
+    code = (
+        "import sys; import workshop.participant; "
+        "print(','.join(m for m in ('plotly', 'yaml', 'pandas', 'segno') if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == ""
+
+
+def test_every_command_is_in_the_readme() -> None:
+    from workshop.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name in commands:
+        assert f"workshop {name}" in readme, f"README does not mention `workshop {name}`"
