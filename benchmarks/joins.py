@@ -60,7 +60,9 @@ CHROMIUM_ARGS = [
 ]
 CONSOLE_LINE = re.compile(r"Facilitator console \(this laptop only\):\s*(\S+)")
 PARTICIPANT_LINE = re.compile(r"Participants join at:\s*(\S+)")
-NOTABLE_LOG = re.compile(r"Traceback|\bERROR\b|\bError\b|Exception|\[E |\[W |WARNING|Warning", re.ASCII)
+NOTABLE_LOG = re.compile(
+    r"Traceback|\bERROR\b|\bError\b|Exception|\[E |\[W |WARNING|Warning|cannot|could not|failed", re.ASCII
+)
 START_TIMEOUT_S = 90
 PAGE_TIMEOUT_MS = 60_000
 ANSWER_TIMEOUT_MS = 20_000

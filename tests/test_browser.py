@@ -6,6 +6,7 @@ Every page runs with requests off the machine blocked and recorded, as at a venu
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,11 +143,30 @@ def test_a_wrong_code_is_explained(pages: Pages, workshop_servers: RunningWorksh
     phone.get_by_role("button", name="Join").wait_for()
 
 
-def test_phones_say_thank_you_when_the_session_ends(pages: Pages, workshop_servers: RunningWorkshop) -> None:
+def participant_kernels(servers: RunningWorkshop) -> set[int]:
+    """Process ids of the kernels the participant server runs now."""
+    import psutil
+
+    for server in psutil.Process(servers.process.pid).children():
+        if "participant.ipynb" in " ".join(server.cmdline()):
+            return {k.pid for k in server.children() if "ipykernel" in " ".join(k.cmdline())}
+    raise AssertionError("no participant server among the children of workshop serve")
+
+
+def test_phones_say_thank_you_and_their_kernels_end_with_the_session(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=1)
+    before = participant_kernels(workshop_servers)
     phone = join(pages, workshop_servers, code)
+    mine = participant_kernels(workshop_servers) - before
+    assert len(mine) == 1
     console.get_by_role("button", name="End session").click()
     phone.get_by_text("This session has ended").wait_for()
+    deadline = time.monotonic() + 20
+    while mine & participant_kernels(workshop_servers):
+        assert time.monotonic() < deadline, "the participant's kernel did not end with the session"
+        time.sleep(0.5)
 
 
 def test_the_console_needs_its_token(pages: Pages, workshop_servers: RunningWorkshop) -> None:

@@ -64,3 +64,46 @@ def test_validate_reports_problems_with_their_line(tmp_path: Path) -> None:
     assert f"{broken}:21:5: unknown field 'promt' in poll 'who' — did you mean 'prompt'?" in result.stdout
     assert "add up to 15, but duration is 20" in result.stdout
     assert workshop("validate").returncode == 0
+
+
+def test_stopping_serve_stops_both_servers_and_their_kernels(tmp_path: Path) -> None:
+    import re
+    import signal
+    import time
+    import urllib.request
+
+    import psutil
+
+    ports = []
+    for _ in range(2):
+        with socket.socket() as free:
+            free.bind(("127.0.0.1", 0))
+            ports.append(free.getsockname()[1])
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workshop.cli", "serve", "--host", "127.0.0.1",
+             "--participant-port", str(ports[0]), "--facilitator-port", str(ports[1]),
+             "--database", f"sqlite:///{tmp_path / 'w.sqlite3'}"],
+            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while "Participants join at:" not in log_path.read_text():
+            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.3)
+        url = re.search(r"join at:\s+(\S+)", log_path.read_text())
+        assert url
+        # Voila runs the participant notebook inside the GET: a kernel exists once it returns.
+        with urllib.request.urlopen(url[1], timeout=60) as page:
+            assert page.status == 200
+        family = psutil.Process(process.pid).children(recursive=True)
+        assert any("ipykernel" in " ".join(p.cmdline()) for p in family)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(60) == 0
+        _gone, alive = psutil.wait_procs(family, timeout=30)
+        assert alive == [], [p.cmdline() for p in alive]
+        assert "Stopped." in log_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()

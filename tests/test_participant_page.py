@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from workshop.content import Module
 from workshop.participant import ParticipantPage
-from workshop.store import Store
+from workshop.store import SessionRecord, Store
 
 DEVICE = "c" * 32
 
@@ -13,6 +13,15 @@ def joined_page(store: Store, code: str, device: str = DEVICE) -> ParticipantPag
     page = ParticipantPage(store, code=code)
     page.device.key = device  # what the browser's localStorage widget sends
     return page
+
+
+def page_with_open_poll(store: Store, module: Module, poll_id: str) -> tuple[SessionRecord, ParticipantPage]:
+    """A joined participant's page showing a poll the facilitator has just opened."""
+    session = store.start_session(module)
+    page = joined_page(store, session.join_code)
+    store.open_poll(session.id, poll_id)
+    page.refresh()
+    return session, page
 
 
 def pick(page: ParticipantPage, label: str) -> None:
@@ -57,10 +66,7 @@ def test_the_page_follows_the_facilitator(sqlite_store: Store, tiny: Module) -> 
 
 
 def test_an_unchanged_session_sends_no_widget_updates(sqlite_store: Store, tiny: Module) -> None:
-    session = sqlite_store.start_session(tiny)
-    page = joined_page(sqlite_store, session.join_code)
-    sqlite_store.open_poll(session.id, "who")
-    page.refresh()
+    _session, page = page_with_open_poll(sqlite_store, tiny, "who")
     before = (page.message.value, page.section.value, page.poll_box.children)
     changes: list[str] = []
     for widget in (page.message, page.section, page.poll_box):
@@ -72,10 +78,7 @@ def test_an_unchanged_session_sends_no_widget_updates(sqlite_store: Store, tiny:
 
 
 def test_answering_stores_the_choice_and_never_echoes_it(sqlite_store: Store, tiny: Module) -> None:
-    session = sqlite_store.start_session(tiny)
-    page = joined_page(sqlite_store, session.join_code)
-    sqlite_store.open_poll(session.id, "who")
-    page.refresh()
+    session, page = page_with_open_poll(sqlite_store, tiny, "who")
     pick(page, "Usually my partner")
     page.send_button.click()
     assert sqlite_store.answers(session.id, "who") == ["Usually my partner"]
@@ -85,10 +88,7 @@ def test_answering_stores_the_choice_and_never_echoes_it(sqlite_store: Store, ti
 
 
 def test_changing_the_answer_replaces_it(sqlite_store: Store, tiny: Module) -> None:
-    session = sqlite_store.start_session(tiny)
-    page = joined_page(sqlite_store, session.join_code)
-    sqlite_store.open_poll(session.id, "which")
-    page.refresh()
+    session, page = page_with_open_poll(sqlite_store, tiny, "which")
     pick(page, "Asking to talk")
     page.send_button.click()
     pick(page, "Needing space")
@@ -112,20 +112,14 @@ def test_a_reload_is_the_same_participant(sqlite_store: Store, tiny: Module) -> 
 
 
 def test_single_choice_keeps_one_option_ticked(sqlite_store: Store, tiny: Module) -> None:
-    session = sqlite_store.start_session(tiny)
-    page = joined_page(sqlite_store, session.join_code)
-    sqlite_store.open_poll(session.id, "who")
-    page.refresh()
+    _session, page = page_with_open_poll(sqlite_store, tiny, "who")
     pick(page, "Usually me")
     pick(page, "About equally")
     assert [t.description for t in page.choices if t.value] == ["About equally"]
 
 
 def test_forged_widget_state_is_refused_with_a_message(sqlite_store: Store, tiny: Module) -> None:
-    session = sqlite_store.start_session(tiny)
-    page = joined_page(sqlite_store, session.join_code)
-    sqlite_store.open_poll(session.id, "which")
-    page.refresh()
+    session, page = page_with_open_poll(sqlite_store, tiny, "which")
     # A forged page can set every toggle at once (max_picks is 2) and send nothing at all.
     for toggle in page.choices:
         toggle.value = True
@@ -136,10 +130,7 @@ def test_forged_widget_state_is_refused_with_a_message(sqlite_store: Store, tiny
 
 
 def test_an_answer_after_the_poll_closed_is_refused(sqlite_store: Store, tiny: Module) -> None:
-    session = sqlite_store.start_session(tiny)
-    page = joined_page(sqlite_store, session.join_code)
-    sqlite_store.open_poll(session.id, "who")
-    page.refresh()
+    session, page = page_with_open_poll(sqlite_store, tiny, "who")
     pick(page, "Usually me")
     sqlite_store.close_poll(session.id, "who")  # the facilitator closes before the page follows
     page.send_button.click()
