@@ -147,9 +147,15 @@ def participant_kernels(servers: RunningWorkshop) -> set[int]:
     """Process ids of the kernels the participant server runs now."""
     import psutil
 
+    def running_kernel(process: psutil.Process) -> bool:
+        try:  # an ended kernel may linger as a zombie until its server reaps it
+            return process.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(process.cmdline())
+        except psutil.Error:
+            return False
+
     for server in psutil.Process(servers.process.pid).children():
         if "participant.ipynb" in " ".join(server.cmdline()):
-            return {k.pid for k in server.children() if "ipykernel" in " ".join(k.cmdline())}
+            return {k.pid for k in server.children() if running_kernel(k)}
     raise AssertionError("no participant server among the children of workshop serve")
 
 
@@ -162,6 +168,7 @@ def test_phones_say_thank_you_and_their_kernels_end_with_the_session(
     mine = participant_kernels(workshop_servers) - before
     assert len(mine) == 1
     console.get_by_role("button", name="End session").click()
+    console.get_by_role("button", name="Click again to end").click()
     phone.get_by_text("This session has ended").wait_for()
     deadline = time.monotonic() + 20
     while mine & participant_kernels(workshop_servers):

@@ -89,6 +89,8 @@ def test_ending_the_session_returns_to_the_start(sqlite_store: Store) -> None:
     assert console.session is not None
     session_id = console.session.id
     console.end_button.click()
+    assert not sqlite_store.session(session_id).ended  # one click only asks to confirm
+    console.end_button.click()
     assert sqlite_store.session(session_id).ended
     assert console.session is None
     assert console.resume_choice.options == ()

@@ -31,6 +31,7 @@ CONSOLE_STYLE = """
 .workshop-console .notes { background: #fffbe6; border-left: 4px solid #E69F00; padding: 4px 14px; }
 .workshop-console .problem { background: #fdecea; padding: 6px 10px; border-radius: 4px; }
 .workshop-console .counts { font-size: 18px; }
+.workshop-console select { font-size: 16px; }
 </style>
 """
 
@@ -98,7 +99,7 @@ class Console:
         self.qr = widgets.HTML()
         self.counts = widgets.HTML()
         self.end_button = widgets.Button(description="End session", button_style="danger")
-        self.end_button.on_click(lambda _b: self.end_session())
+        self.end_button.on_click(lambda _b: self._end_clicked())
         self.agenda = widgets.Select(description="", rows=10, layout=widgets.Layout(width="100%"))
         self.agenda.observe(self._on_agenda_pick, "value")
         self.section_view = widgets.HTML()
@@ -146,6 +147,14 @@ class Console:
             self._problem("There is no running session to resume; start one.")
             return
         self._show_session(self.store.session(self.resume_choice.value))
+
+    def _end_clicked(self) -> None:
+        """Ending a session ends it on every phone: the first click only asks for a second."""
+        if self.end_button.description == "End session":
+            self.end_button.description = "Click again to end"
+            return
+        self.end_button.description = "End session"
+        self.end_session()
 
     def end_session(self) -> None:
         if self.session is None:
@@ -252,7 +261,8 @@ class Console:
             return
         self._seen = seen
         answered = f"{tally.respondents} answered · " if tally else ""
-        self.counts.value = f'<p class="counts">{answered}{joined} devices joined</p>'
+        devices = f"{joined} device joined" if joined == 1 else f"{joined} devices joined"
+        self.counts.value = f'<p class="counts">{answered}{devices}</p>'
         if tally is not None:
             draw_tally(self.figure, tally, self.session.min_group_size)
 
