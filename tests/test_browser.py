@@ -176,6 +176,25 @@ def test_phones_say_thank_you_and_their_kernels_end_with_the_session(
         time.sleep(0.5)
 
 
+def test_the_projector_screen_shows_the_code_and_only_the_count(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1)
+    with console.context.expect_page() as opened:
+        console.get_by_text("Open the projector screen").click()
+    screen = opened.value
+    screen.set_viewport_size({"width": 1920, "height": 1080})
+    screen.locator(".join-code", has_text=code).wait_for()
+    console.get_by_role("button", name="Open").first.click()
+    screen.get_by_text("Who usually raises a worry first?").wait_for()
+    phone = join(pages, workshop_servers, code)
+    answer(phone, "Usually me")
+    screen.get_by_text("1 answer so far").wait_for()
+    assert "Usually me" not in screen.locator(".workshop-screen").inner_text()
+    assert "Say hello." not in screen.locator(".workshop-screen").inner_text()
+    assert pages.blocked == []
+
+
 def test_the_console_needs_its_token(pages: Pages, workshop_servers: RunningWorkshop) -> None:
     without_token = workshop_servers.console_url.split("?")[0]
     page = pages.open(without_token, LAPTOP)

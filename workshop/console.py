@@ -175,6 +175,9 @@ class Console:
             f"<h2>{html.escape(record.module.title)}</h2>"
             f'<div>Join code <span class="join-code">{record.join_code}</span></div>'
             f'<div>Phones open <a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a></div>'
+            # Relative to this page on the same token-protected server; the login cookie carries over.
+            f'<div><a href="screen.ipynb?session={record.id}" target="_blank">'
+            "Open the projector screen</a></div>"
         )
         self.qr.value = qr_svg(url, scale=4)
         self.agenda.options = [(f"{s.title} · {s.minutes} min", s.id) for s in record.module.sections]

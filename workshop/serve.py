@@ -172,6 +172,7 @@ def serve(options: ServeOptions) -> int:
     print(
         "\nThe workshop is running.\n"
         f"  Facilitator console (this laptop only): {servers.console_url}\n"
+        f"  Projector screen (this laptop only):    {servers.screen_url}\n"
         f"  Participants join at:                   {servers.participant_url}\n"
         "Press Ctrl-C to stop both servers.\n",
         flush=True,

@@ -1,0 +1,43 @@
+"""The projector screen, driven in Python: what the room sees, and what it never sees."""
+
+from __future__ import annotations
+
+from workshop.content import Module
+from workshop.screen import Screen
+from workshop.store import Store
+
+
+def test_the_screen_shows_how_to_join_the_newest_session(sqlite_store: Store, tiny: Module) -> None:
+    screen = Screen(sqlite_store, participant_base="http://10.1.2.3:8866")
+    assert "will begin shortly" in screen.join.value
+    session = sqlite_store.start_session(tiny)
+    screen.refresh()
+    assert session.join_code in screen.join.value
+    assert f"http://10.1.2.3:8866/?code={session.join_code}" in screen.join.value
+    assert screen.qr.value.startswith("<svg")
+    assert "Start" in screen.now.value
+
+
+def test_the_screen_shows_the_open_question_and_only_its_count(sqlite_store: Store, tiny: Module) -> None:
+    session = sqlite_store.start_session(tiny, min_group_size=1)
+    screen = Screen(sqlite_store, session_id=session.id, participant_base="http://x:1")
+    sqlite_store.open_poll(session.id, "who")
+    for n in range(2):
+        person = sqlite_store.join(session.id, f"{n:032x}")
+        sqlite_store.record_answer(session.id, person, "who", "Usually my partner")
+    screen.refresh()
+    assert "Who usually raises a worry first?" in screen.now.value
+    assert "2 answers so far" in screen.now.value
+    assert "Usually my partner" not in screen.now.value
+    assert "Say hello." not in screen.now.value  # facilitator notes never reach the room
+
+
+def test_the_screen_follows_the_section_and_the_end(sqlite_store: Store, tiny: Module) -> None:
+    session = sqlite_store.start_session(tiny)
+    screen = Screen(sqlite_store, participant_base="http://x:1")
+    sqlite_store.set_section(session.id, "end")
+    screen.refresh()
+    assert "End" in screen.now.value
+    sqlite_store.end_session(session.id)
+    screen.refresh()
+    assert "will begin shortly" in screen.join.value
