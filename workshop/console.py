@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import logging
 import os
 from pathlib import Path
 
@@ -17,11 +16,10 @@ import ipywidgets as widgets
 from workshop.charts import draw_tally, new_poll_figure
 from workshop.content import Module, Poll, find_module, find_modules
 from workshop.errors import WorkshopError
+from workshop.following import follow
 from workshop.polls import Tally
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store
-
-log = logging.getLogger(__name__)
 
 CONSOLE_STYLE = """
 <style>
@@ -269,16 +267,8 @@ class Console:
         if tally is not None:
             draw_tally(self.figure, tally, self.session.min_group_size)
 
-    async def follow(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                self.refresh()
-            except Exception:  # a database hiccup must not stop the console following
-                log.exception("console could not refresh")
-
     def start(self) -> None:
-        self._task = asyncio.get_event_loop().create_task(self.follow())
+        self._task = follow(self.refresh, self.interval, what="console")
 
     def _problem(self, text: str) -> None:
         self.message.value = f'<p class="problem">{html.escape(text)}</p>'

@@ -11,7 +11,6 @@ import asyncio
 import html
 import logging
 import os
-import random
 import secrets
 import threading
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import ipywidgets as widgets
 from workshop.content import Poll
 from workshop.device import DeviceKey
 from workshop.errors import AnswerRefused, JoinError, WorkshopError
+from workshop.following import follow
 from workshop.store import SessionRecord, Store
 
 log = logging.getLogger(__name__)
@@ -68,12 +68,10 @@ class ParticipantPage:
         code: str = "",
         interval: float = 0.5,
         on_session_end: Callable[[], None] | None = None,
-        shuffle: random.Random | None = None,
     ) -> None:
         self.store = store
         self.interval = interval
         self.on_session_end = on_session_end
-        self.shuffle = shuffle
         self.session: SessionRecord | None = None
         self.participant_id: int | None = None
         self.poll: Poll | None = None
@@ -250,20 +248,19 @@ class ParticipantPage:
         if self.on_session_end:
             self.on_session_end()
 
-    async def follow(self) -> None:
-        """Look at the store every `interval` seconds until the session ends."""
-        while not self.ended:
-            await asyncio.sleep(self.interval)
-            try:
-                self.refresh()
-            except Exception:  # a database hiccup must not stop the page following
-                log.exception("participant page could not refresh")
-                self.message.value = _message("Reconnecting to the workshop…", "problem")
-                self._shown_version = None
+    def _lost_the_store(self) -> None:
+        self.message.value = _message("Reconnecting to the workshop…", "problem")
+        self._shown_version = None  # redraw everything once the store answers again
 
     def start(self) -> None:
-        """Follow the session from the kernel's running event loop."""
-        self._task = asyncio.get_event_loop().create_task(self.follow())
+        """Follow the session until it ends."""
+        self._task = follow(
+            self.refresh,
+            self.interval,
+            what="participant page",
+            while_=lambda: not self.ended,
+            on_error=self._lost_the_store,
+        )
 
 
 def end_this_kernel(delay: float = 2.0) -> None:

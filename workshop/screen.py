@@ -6,19 +6,16 @@ reach the room only through a reveal, so partners sitting side by side learn not
 
 from __future__ import annotations
 
-import asyncio
 import html
-import logging
 import os
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
 from workshop.errors import WorkshopError
+from workshop.following import follow
 from workshop.sessions import participant_url, qr_svg
 from workshop.store import SessionRecord, Store
-
-log = logging.getLogger(__name__)
 
 SCREEN_STYLE = """
 <style>
@@ -100,16 +97,8 @@ class Screen:
             parts.append(f'<p class="count">{answered} so far · answer on your phone</p>')
         self.now.value = "".join(parts)
 
-    async def follow(self, interval: float = 0.5) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                self.refresh()
-            except Exception:  # a database hiccup must not freeze the projector
-                log.exception("screen could not refresh")
-
     def start(self) -> None:
-        self._task = asyncio.get_event_loop().create_task(self.follow())
+        self._task = follow(self.refresh, 0.5, what="projector screen")
 
 
 def show_screen(store: Store | None = None) -> Screen | None:
