@@ -52,7 +52,7 @@ def test_list_shows_built_in_and_trainer_modules() -> None:
     result = workshop("list", "--modules", str(TESTS / "modules"))
     assert result.returncode == 0
     assert "pursuer-avoider" in result.stdout and "built-in" in result.stdout
-    assert "tiny" in result.stdout and "20 min, 3 polls" in result.stdout
+    assert "tiny" in result.stdout and "30 min, 5 polls" in result.stdout
 
 
 def test_validate_reports_problems_with_their_line(tmp_path: Path) -> None:
@@ -61,8 +61,8 @@ def test_validate_reports_problems_with_their_line(tmp_path: Path) -> None:
     broken.write_text(text.replace("prompt: Who usually", "promt: Who usually"))
     result = workshop("validate", str(broken))
     assert result.returncode == 1
-    assert f"{broken}:21:5: unknown field 'promt' in poll 'who' — did you mean 'prompt'?" in result.stdout
-    assert "add up to 15, but duration is 20" in result.stdout
+    assert f"{broken}:27:5: unknown field 'promt' in poll 'who' — did you mean 'prompt'?" in result.stdout
+    assert "add up to 25, but duration is 30" in result.stdout
     assert workshop("validate").returncode == 0
 
 

@@ -34,7 +34,11 @@ def test_starting_a_session_shows_the_code_address_and_qr(sqlite_store: Store) -
     assert code in console.join_info.value
     assert f"http://10.1.2.3:8866/?code={code}" in console.join_info.value
     assert console.qr.value.startswith("<svg")
-    assert [label for label, _ in console.agenda.options] == ["Start · 10 min", "End · 10 min"]
+    assert [label for label, _ in console.agenda.options] == [
+        "Start · 10 min",
+        "End · 10 min",
+        "Later · 10 min",
+    ]
 
 
 def test_the_console_shows_the_notes_of_the_chosen_section(sqlite_store: Store) -> None:
@@ -60,15 +64,19 @@ def test_open_and_close_buttons_drive_the_poll(sqlite_store: Store) -> None:
     assert close_button is not first_row.children[2] or close_button.disabled is False
 
 
-def test_the_chart_follows_the_answers(sqlite_store: Store, tiny: Module) -> None:
+def test_while_an_after_close_poll_is_open_the_console_shows_only_the_count(
+    sqlite_store: Store, tiny: Module
+) -> None:
     console = started_console(sqlite_store)
     console.open_poll(tiny.poll("who"))
     answer(sqlite_store, console, "who", ["Usually me", "Usually me", "About equally"])
     console.refresh()
-    bar = console.figure.data[0]
-    assert list(bar.x) == [2, 0, 1]
+    assert list(console.figure.data[0].x) == [0, 0, 0]
     assert "3 answered · 3 devices joined" in console.counts.value
-    assert "3 answers" in console.figure.layout.title.text
+    assert "3 answers · results show when you close the question" in console.figure.layout.title.text
+    console.close_poll(tiny.poll("who"))
+    assert list(console.figure.data[0].x) == [2, 0, 1]
+    assert list(console.figure.data[0].text) == ["2 (67%)", "0 (0%)", "1 (33%)"]
 
 
 def test_no_distribution_below_the_minimum_group_size(sqlite_store: Store, tiny: Module) -> None:

@@ -148,3 +148,24 @@ def test_the_page_says_thank_you_when_the_session_ends(sqlite_store: Store, tiny
     assert "ended" in page.message.value
     assert ended == [True]
     assert page.ended
+
+
+def test_a_text_answer_is_sent_and_cleared_from_the_screen(sqlite_store: Store, tiny: Module) -> None:
+    session, page = page_with_open_poll(sqlite_store, tiny, "words")
+    assert "Up to 80 characters" in page.poll_box.children[0].value
+    page.text_input.value = "Being asked, <i>not told</i>"
+    page.send_button.click()
+    assert sqlite_store.answers(session.id, "words") == ["Being asked, <i>not told</i>"]
+    assert page.text_input.value == ""
+    assert "Answer received" in page.message.value and "not told" not in page.message.value
+
+
+def test_an_over_long_text_is_refused_and_stays_in_the_box_to_shorten(
+    sqlite_store: Store, tiny: Module
+) -> None:
+    session, page = page_with_open_poll(sqlite_store, tiny, "words")
+    page.text_input.value = "word " * 20
+    page.send_button.click()
+    assert "99 characters; please shorten it to 80" in page.message.value
+    assert page.text_input.value == "word " * 20
+    assert sqlite_store.answers(session.id, "words") == []

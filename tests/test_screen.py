@@ -27,7 +27,7 @@ def test_the_screen_shows_the_open_question_and_only_its_count(sqlite_store: Sto
         sqlite_store.record_answer(session.id, person, "who", "Usually my partner")
     screen.refresh()
     assert "Who usually raises a worry first?" in screen.now.value
-    assert "2 answers so far" in screen.now.value
+    assert "2 answers · results show after the question closes" in screen.now.value
     assert "Usually my partner" not in screen.now.value
     assert "Say hello." not in screen.now.value  # facilitator notes never reach the room
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from workshop.content import Module
-from workshop.errors import AnswerRefused, JoinError
+from workshop.content import Module, load_module
+from workshop.errors import AnswerRefused, JoinError, PollError
+from workshop.polls import Shift
 from workshop.sessions import JOIN_CODE_ALPHABET
 from workshop.store import Store, answers, participants
 
@@ -204,3 +206,83 @@ def test_running_sessions_can_be_resumed_until_they_end(store: Store, tiny: Modu
     assert [s.id for s in store.running_sessions()] == [second.id, first.id]
     store.end_session(first.id)
     assert [s.id for s in store.running_sessions()] == [second.id]
+
+
+def test_revealing_an_after_close_poll_closes_it_and_opening_another_takes_it_off(
+    store: Store, tiny: Module
+) -> None:
+    session = store.start_session(tiny)
+    store.open_poll(session.id, "who")
+    store.reveal_poll(session.id, "who")
+    state = store.state(session.id)
+    assert (state.open_poll, state.revealed_poll) == (None, "who")
+    assert store.poll_statuses(session.id)["who"] == "closed"
+    store.open_poll(session.id, "which")
+    assert store.state(session.id).revealed_poll is None
+    store.open_poll(session.id, "how")  # a live poll may be revealed while it is open
+    store.reveal_poll(session.id, "how")
+    assert store.state(session.id).open_poll == "how"
+    store.hide_poll(session.id)
+    assert store.state(session.id).revealed_poll is None
+
+
+def test_a_facilitator_only_poll_cannot_be_revealed(store: Store, tiny: Module, tmp_path: Path) -> None:
+    text = Path(tiny.origin).read_text().replace("max_picks: 2", "max_picks: 2\n    reveal: never")
+    (tmp_path / "never.yaml").write_text(text)
+    session = store.start_session(load_module(tmp_path / "never.yaml"))
+    with pytest.raises(PollError, match="facilitator only"):
+        store.reveal_poll(session.id, "which")
+    assert store.state(session.id).revealed_poll is None
+
+
+def test_text_answers_wait_for_approval_and_a_replaced_text_waits_again(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    me, you = store.join(session.id, DEVICE_A), store.join(session.id, DEVICE_B)
+    store.open_poll(session.id, "words")
+    store.record_answer(session.id, me, "words", "Eye contact <3")
+    store.record_answer(session.id, you, "words", "When he hits me")
+    queue = {a.text: a for a in store.text_answers(session.id, "words")}
+    assert queue["Eye contact <3"].review == "pending" and queue["Eye contact <3"].flags == ()
+    assert queue["When he hits me"].flags == ("hits me",)
+    assert store.approved_texts(session.id, "words") == []
+    assert store.moderate(session.id, "words", me, "Eye contact <3", "approved")
+    assert store.approved_texts(session.id, "words") == ["Eye contact <3"]
+    store.record_answer(session.id, me, "words", "Eye contact, and time")
+    assert store.approved_texts(session.id, "words") == []
+    # Approving what the facilitator read, after the writer changed it, approves nothing.
+    assert not store.moderate(session.id, "words", me, "Eye contact <3", "approved")
+    assert store.approved_texts(session.id, "words") == []
+
+
+def test_a_scale_asked_again_is_paired_with_its_first_round(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    people = [store.join(session.id, f"{n:032x}") for n in range(3)]
+    store.open_poll(session.id, "how")
+    for person, point in zip(people, [2, 3, 4], strict=True):
+        store.record_answer(session.id, person, "how", point)
+    store.open_poll(session.id, "how-again")
+    for person, point in zip(people[:2], [4, 3], strict=True):
+        store.record_answer(session.id, person, "how-again", point)
+    results = store.results(session.id, "how-again")
+    assert isinstance(results, Shift)
+    assert (results.before.respondents, results.after.respondents, results.paired) == (3, 2, 2)
+    assert (results.higher, results.same, results.lower) == (1, 1, 0)
+
+
+def test_a_database_from_before_reveal_and_moderation_is_brought_up_to_date(
+    store: Store, tiny: Module
+) -> None:
+    old = store
+    session = old.start_session(tiny)
+    me = old.join(session.id, DEVICE_A)
+    old.open_poll(session.id, "who")
+    old.record_answer(session.id, me, "who", "Usually me")
+    with old.engine.begin() as db:  # the columns an earlier version did not have
+        db.execute(sa.text("ALTER TABLE answers DROP COLUMN review"))
+        db.execute(sa.text("ALTER TABLE answers DROP COLUMN flagged"))
+        db.execute(sa.text("ALTER TABLE sessions DROP COLUMN revealed_poll"))
+    upgraded = Store(store.url)
+    assert upgraded.answers(session.id, "who") == ["Usually me"]
+    upgraded.reveal_poll(session.id, "who")
+    assert upgraded.state(session.id).revealed_poll == "who"
+    upgraded.close()

@@ -1,8 +1,9 @@
-"""Charts of a poll's answers, for the facilitator's console and the projector screen (never phones).
+"""Charts of a poll's results, for the facilitator's console and the projector screen (never phones).
 
 One look everywhere: a colour-blind-safe palette (Okabe–Ito), counts on the bars, the prompt as title and
-the number of answers underneath. Below the session's minimum group size no distribution is drawn at
-all, only how many more answers are needed, so a chart can never single out a couple.
+the number of answers underneath; no grid, no legend unless two rounds share a chart. When a view may
+not show the results (too few answers, or the poll's reveal policy) the chart has no bars at all, only
+the line that says why, so a chart can never single out a couple.
 """
 
 from __future__ import annotations
@@ -11,69 +12,81 @@ import textwrap
 
 import plotly.graph_objects as go
 
-from workshop.polls import Tally
+from workshop.bars import AFTER_COLOUR, BEFORE_COLOUR, PALETTE, bar_texts, choice_labels, summary
+from workshop.polls import Results, Shift, Tally
+from workshop.reveal import Showing
 
-# Okabe & Ito (2008), readable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Type and sizes for a laptop, and for a projector read from the back of a room.
+SIZES = {
+    "console": {"font": 16, "title": 20, "bar": 52, "height": 380, "tallest": 900, "wrap": 60},
+    # 560 px leaves room for the join strip and the section title on a 1280×720 projector.
+    "screen": {"font": 24, "title": 34, "bar": 70, "height": 520, "tallest": 560, "wrap": 55},
+}
 
 
 def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
-def subtitle(tally: Tally, min_group_size: int) -> str:
-    """The line under the title: how many answered, or how many more are needed."""
-    count = tally.respondents
-    answers = f"{count} answer" + ("" if count == 1 else "s")
-    if count < min_group_size:
-        more = min_group_size - count
-        return f"{answers} · results appear after {more} more (minimum {min_group_size})"
-    if tally.poll.kind == "scale" and tally.mean is not None:
-        return f"{answers} · mean {tally.mean:.1f} · median {tally.median:g}"
-    if tally.poll.kind == "multiple":
-        return f"{answers} · each person could tick several"
-    return answers
-
-
-def bar_texts(tally: Tally) -> list[str]:
-    return [f"{c} ({p:.0f}%)" for c, p in zip(tally.counts, tally.percentages, strict=True)]
-
-
-def new_poll_figure() -> go.FigureWidget:
-    """An empty chart, updated in place by `draw_tally` as answers arrive."""
+def new_poll_figure(size: str = "console") -> go.FigureWidget:
+    """An empty chart with room for two rounds, updated in place by `draw_results`."""
+    look = SIZES[size]
+    bar = {"textposition": "outside", "cliponaxis": False, "hoverinfo": "skip"}
     figure = go.FigureWidget(
-        data=[go.Bar(x=[], y=[], marker_color=PALETTE[0], textposition="auto", cliponaxis=False)],
+        data=[go.Bar(x=[], y=[], **bar), go.Bar(x=[], y=[], visible=False, **bar)],
         layout=go.Layout(
             template="simple_white",
-            height=380,
-            margin={"l": 20, "r": 30, "t": 90, "b": 40},
-            font={"size": 16},
-            showlegend=False,
-            title={"text": "No question open yet", "x": 0, "xanchor": "left"},
+            height=look["height"],
+            margin={"l": 20, "r": 60, "t": 40 + 3 * look["title"], "b": 40},
+            font={"size": look["font"]},
+            title={
+                "text": "No question chosen yet",
+                "x": 0,
+                "xanchor": "left",
+                "font": {"size": look["title"]},
+            },
+            barmode="group",
+            legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
         ),
     )
+    figure.layout.meta = size
     return figure
 
 
-def draw_tally(figure: go.Figure, tally: Tally, min_group_size: int) -> None:
-    """Redraw a chart from a tally; an empty plot below the minimum group size."""
-    poll = tally.poll
-    shown = tally.respondents >= min_group_size
-    labels = [_wrap(label, 28) for label in tally.labels]
-    counts = list(tally.counts) if shown else [0] * len(labels)
-    texts = bar_texts(tally) if shown else [""] * len(labels)
+def draw_results(figure: go.FigureWidget, results: Results, showing: Showing, min_group_size: int) -> None:
+    """Redraw a chart; with nothing allowed to show, only the title and the line saying why."""
+    look = SIZES[str(figure.layout.meta or "console")]
+    poll = results.poll
+    labels = [_wrap(label, 28) for label in choice_labels(poll)]
+    rounds: list[tuple[str, Tally, str | list[str]]]
+    if isinstance(results, Shift):
+        rounds = [("before", results.before, BEFORE_COLOUR), ("after", results.after, AFTER_COLOUR)]
+    else:
+        colours = [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
+        rounds = [("answers", results, colours if poll.kind != "scale" else PALETTE[0])]
     horizontal = poll.kind != "scale"
+    note = summary(results, min_group_size) if showing.results else showing.note
     with figure.batch_update():
-        bar = figure.data[0]
-        bar.orientation = "h" if horizontal else "v"
-        bar.x, bar.y = (counts, labels) if horizontal else (labels, counts)
-        bar.text = texts
-        bar.marker.color = (
-            [PALETTE[i % len(PALETTE)] for i in range(len(labels))] if horizontal else (PALETTE[0])
-        )
-        figure.layout.title.text = f"{_wrap(poll.prompt, 60)}<br><sup>{subtitle(tally, min_group_size)}</sup>"
-        figure.layout.xaxis.visible = not horizontal
-        figure.layout.yaxis.visible = horizontal
-        figure.layout.yaxis.autorange = "reversed" if horizontal else True
-        figure.layout.xaxis.type = "category" if not horizontal else "linear"
-        figure.layout.height = max(300, 110 + 52 * len(labels)) if horizontal else 380
+        for index, trace in enumerate(figure.data):
+            if index >= len(rounds):
+                trace.visible = False
+                continue
+            name, tally, colour = rounds[index]
+            counts = list(tally.counts) if showing.results else [0] * len(labels)
+            texts = bar_texts(tally) if showing.results else [""] * len(labels)
+            trace.visible = True
+            trace.name = name
+            trace.orientation = "h" if horizontal else "v"
+            trace.x, trace.y = (counts, labels) if horizontal else (labels, counts)
+            trace.text = texts
+            trace.marker.color = colour
+        layout = figure.layout
+        layout.showlegend = isinstance(results, Shift) and showing.results
+        layout.title.text = f"{_wrap(poll.prompt, look['wrap'])}<br><sup>{note}</sup>"
+        layout.xaxis.visible = not horizontal
+        layout.yaxis.visible = horizontal
+        layout.yaxis.autorange = "reversed" if horizontal else True
+        layout.xaxis.type = "category" if not horizontal else "linear"
+        bars = len(labels) * len(rounds)
+        tall = min(look["tallest"], max(look["height"], 130 + look["bar"] * bars))
+        layout.height = tall if horizontal else look["height"]

@@ -1,7 +1,8 @@
-"""The facilitator's console: start or resume a session, run the agenda, open and close polls, watch answers.
+"""The facilitator's console: start or resume a session, run the agenda, open, close and reveal polls,
+moderate open-text answers and watch results.
 
 Runs on the facilitator's server only (loopback, token). One asyncio task per console looks at the store
-a few times a second and redraws the live chart only when the answers changed.
+a few times a second and redraws the chart only when something changed.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from workshop.charts import draw_tally, new_poll_figure
+from workshop.charts import draw_results, new_poll_figure
 from workshop.content import Module, Poll, find_module, find_modules
 from workshop.errors import WorkshopError
 from workshop.following import follow
-from workshop.polls import Tally
+from workshop.moderation import ModerationQueue
+from workshop.reveal import for_facilitator
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 
@@ -30,6 +32,8 @@ CONSOLE_STYLE = """
 .workshop-console .problem { background: #fdecea; padding: 6px 10px; border-radius: 4px; }
 .workshop-console .counts { font-size: 18px; }
 .workshop-console select { font-size: 16px; }
+.workshop-console .poll-row { border-top: 1px solid #ddd; padding: 6px 0; align-items: center; }
+.workshop-console .on-screen { background: #e6f4ea; padding: 1px 6px; border-radius: 4px; }
 </style>
 """
 
@@ -103,8 +107,18 @@ class Console:
         self.section_view = widgets.HTML()
         self.poll_controls = widgets.VBox()
         self.figure = new_poll_figure()
+        # A FigureWidget's `layout` is Plotly's, so a box around it is what hides it for open text.
+        self.figure_box = widgets.Box([self.figure], layout=widgets.Layout(width="100%"))
+        self.moderation = ModerationQueue(store, on_change=self._after_moderation)
+        self.moderation.view.layout.display = "none"
         left = widgets.VBox(
-            [widgets.HTML("<h3>Agenda</h3>"), self.agenda, self.poll_controls, self.figure],
+            [
+                widgets.HTML("<h3>Agenda</h3>"),
+                self.agenda,
+                self.poll_controls,
+                self.figure_box,
+                self.moderation.view,
+            ],
             layout=widgets.Layout(width="55%"),
         )
         right = widgets.VBox([self.section_view], layout=widgets.Layout(width="45%", padding="0 0 0 16px"))
@@ -205,67 +219,138 @@ class Console:
         self._draw_poll_controls()
 
     def _draw_poll_controls(self) -> None:
+        """One row per poll of the section: what it is, where it stands, and Open, Close, Reveal, Chart."""
         assert self.session is not None
         section = self.session.module.section(self.agenda.value)
         statuses = self.store.poll_statuses(self.session.id)
+        revealed = self.store.state(self.session.id).revealed_poll
         rows: list[widgets.Widget] = []
         for poll_id in section.polls:
             poll = self.session.module.poll(poll_id)
             status = statuses.get(poll_id, "not asked yet")
-            open_button = widgets.Button(
-                description="Open", button_style="success", tooltip=f"open {poll_id}"
-            )
-            close_button = widgets.Button(description="Close", tooltip=f"close {poll_id}")
-            show_button = widgets.Button(description="Chart", tooltip=f"chart {poll_id}")
-            open_button.disabled = status == "open"
-            close_button.disabled = status != "open"
-            open_button.on_click(lambda _b, p=poll: self.open_poll(p))
-            close_button.on_click(lambda _b, p=poll: self.close_poll(p))
-            show_button.on_click(lambda _b, p=poll: self.show_chart(p))
+            buttons = {
+                "open": widgets.Button(description="Open", button_style="success", disabled=status == "open"),
+                "close": widgets.Button(description="Close", disabled=status != "open"),
+                "reveal": self._reveal_button(poll, status, revealed == poll_id),
+                "chart": widgets.Button(description="Answers" if poll.kind == "text" else "Chart"),
+            }
+            buttons["open"].on_click(lambda _b, p=poll: self.open_poll(p))
+            buttons["close"].on_click(lambda _b, p=poll: self.close_poll(p))
+            buttons["chart"].on_click(lambda _b, p=poll: self.show_chart(p))
+            for action, button in buttons.items():
+                button.tooltip = f"{action} {poll_id}"
+                button.layout.width = "auto"
+            on_screen = ' · <span class="on-screen">on the screen</span>' if revealed == poll_id else ""
+            policy = {
+                "live": "results live",
+                "after-close": "results after closing",
+                "never": "facilitator only",
+            }
             label = widgets.HTML(
-                f"<b>{html.escape(poll.prompt)}</b><br><small>{poll.kind} · {status}</small>"
+                f"<b>{html.escape(poll.prompt)}</b><br>"
+                f"<small>{poll.kind_name} · {policy[poll.reveal]} · {status}{on_screen}</small>",
+                layout=widgets.Layout(flex="1 1 auto"),
             )
-            rows.append(widgets.HBox([label, open_button, close_button, show_button]))
+            row = widgets.HBox([label, *buttons.values()], layout=widgets.Layout(width="100%"))
+            row.add_class("poll-row")
+            rows.append(row)
         if not rows:
             rows.append(widgets.HTML("<p><i>No polls in this section.</i></p>"))
         self.poll_controls.children = rows
+
+    def _reveal_button(self, poll: Poll, status: str, on_screen: bool) -> widgets.Button:
+        """Reveal to room, or Hide when it is showing; a facilitator-only poll cannot be revealed."""
+        if on_screen:
+            button = widgets.Button(description="Hide", icon="eye-slash")
+            button.on_click(lambda _b: self.hide_results())
+            return button
+        if poll.reveal == "never":
+            return widgets.Button(description="Facilitator only", disabled=True)
+        closing = poll.reveal == "after-close" and status == "open"
+        button = widgets.Button(
+            description="Close and reveal" if closing else "Reveal to room", button_style="info"
+        )
+        button.on_click(lambda _b: self.reveal_results(poll))
+        return button
 
     def open_poll(self, poll: Poll) -> None:
         assert self.session is not None
         self.store.open_poll(self.session.id, poll.id)
         self.chart_poll = poll
-        self._draw_poll_controls()
-        self.refresh()
+        self._after_action()
 
     def close_poll(self, poll: Poll) -> None:
         assert self.session is not None
         self.store.close_poll(self.session.id, poll.id)
-        self._draw_poll_controls()
-        self.refresh()
+        self._after_action()
+
+    def reveal_results(self, poll: Poll) -> None:
+        """Put the poll's results on the screen and the phones (as far as the group size allows)."""
+        assert self.session is not None
+        try:
+            self.store.reveal_poll(self.session.id, poll.id)
+        except WorkshopError as error:
+            self._problem(str(error))
+            return
+        self.chart_poll = poll
+        self._after_action()
+
+    def hide_results(self) -> None:
+        assert self.session is not None
+        self.store.hide_poll(self.session.id)
+        self._after_action()
 
     def show_chart(self, poll: Poll) -> None:
         self.chart_poll = poll
         self.refresh()
 
+    def _after_action(self) -> None:
+        self.message.value = ""
+        self._draw_poll_controls()
+        self.refresh()
+
+    def _after_moderation(self) -> None:
+        self._seen = ()
+        self.refresh()
+
     # Live view -----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Redraw counts and chart when answers or joins changed since the last look."""
+        """Redraw counts, chart and moderation queue when anything changed since the last look."""
         if self.session is None:
             return
-        joined = self.store.joined_count(self.session.id)
-        tally: Tally | None = None
-        if self.chart_poll is not None:
-            tally = self.store.tally(self.session.id, self.chart_poll.id)
-        seen = (joined, tally)
+        session = self.session
+        joined = self.store.joined_count(session.id)
+        state = self.store.state(session.id)
+        poll = self.chart_poll
+        results = self.store.results(session.id, poll.id) if poll else None
+        texts = self.store.text_answers(session.id, poll.id) if poll and poll.kind == "text" else None
+        seen = (joined, state.version, results, texts)
         if seen == self._seen:
             return
+        if self._seen and self._seen[1] != state.version:
+            self._draw_poll_controls()  # another tab, or the facilitator's own action, moved things on
         self._seen = seen
-        answered = f"{tally.respondents} answered · " if tally else ""
         devices = f"{joined} device joined" if joined == 1 else f"{joined} devices joined"
-        self.counts.value = f'<p class="counts">{answered}{devices}</p>'
-        if tally is not None:
-            draw_tally(self.figure, tally, self.session.min_group_size)
+        answered = f"{results.respondents} answered · " if poll and results and not poll.before else ""
+        self.counts.value = (
+            f'<p class="counts">{answered}{devices}<br><small>Minimum group {session.min_group_size}'
+            "</small></p>"
+        )
+        if poll is None or results is None:
+            return
+        status = self.store.poll_statuses(session.id).get(poll.id, "not asked yet")
+        showing = for_facilitator(poll, status, results.respondents, session.min_group_size)
+        is_text = texts is not None
+        self._show_text_queue(is_text)
+        if is_text:
+            self.moderation.show(session.id, poll, texts or [], showing, session.min_group_size)
+        else:
+            draw_results(self.figure, results, showing, session.min_group_size)
+
+    def _show_text_queue(self, is_text: bool) -> None:
+        self.moderation.view.layout.display = None if is_text else "none"
+        self.figure_box.layout.display = "none" if is_text else None
 
     def start(self) -> None:
         self._task = follow(self.refresh, self.interval, what="console")

@@ -17,7 +17,12 @@ from typing import Any
 from workshop.errors import ModuleError
 
 BUILT_IN_FOLDER = Path(__file__).parent / "modules"
-POLL_KINDS = ("single", "multiple", "scale")
+POLL_KINDS = ("single", "multiple", "scale", "text")
+# When the group may see a poll's distribution: as answers arrive, once the poll has closed, or never
+# (the facilitator alone sees it). Partners sit side by side, so a bar that moves as one of them taps
+# tells the other what was answered: "after-close" is the default.
+REVEAL_POLICIES = ("live", "after-close", "never")
+DEFAULT_TEXT_LENGTH = 280
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -34,6 +39,20 @@ class Poll:
     max: int = 5
     min_label: str = ""
     max_label: str = ""
+    # Open text: the most characters an answer may have.
+    max_length: int = DEFAULT_TEXT_LENGTH
+    # A scale that asks again what an earlier scale poll asked: charted beside it, before and after.
+    before: str = ""
+    reveal: str = "after-close"
+
+    @property
+    def kind_name(self) -> str:
+        """The kind as a facilitator reads it."""
+        if self.before:
+            return "before/after scale"
+        return {"single": "single choice", "multiple": "multiple choice", "text": "open text"}.get(
+            self.kind, self.kind
+        )
 
     @property
     def scale_points(self) -> tuple[int, ...]:
@@ -79,6 +98,10 @@ class Module:
     summary: str = ""
     source: Source | None = None
     short_path: tuple[str, ...] = ()
+    # Each device shows choice options in its own order, so a glance at a partner's screen says nothing.
+    shuffle_options: bool = False
+    # Words that flag an open-text answer to the facilitator, added to the kit's own list.
+    safety_words: tuple[str, ...] = ()
     origin: str = field(default="", compare=False)
 
     def poll(self, poll_id: str) -> Poll:
@@ -105,6 +128,8 @@ class Module:
             "duration": self.duration,
             "summary": self.summary,
             "short_path": list(self.short_path),
+            "shuffle_options": self.shuffle_options,
+            "safety_words": list(self.safety_words),
             "sections": [{**section.__dict__, "polls": list(section.polls)} for section in self.sections],
             "polls": [{**poll.__dict__, "options": list(poll.options)} for poll in self.polls],
         }
@@ -124,6 +149,8 @@ class Module:
             summary=data.get("summary", ""),
             source=Source(**source) if source else None,
             short_path=tuple(data.get("short_path", ())),
+            shuffle_options=bool(data.get("shuffle_options", False)),
+            safety_words=tuple(data.get("safety_words", ())),
             sections=tuple(Section(**{**s, "polls": tuple(s.get("polls", ()))}) for s in data["sections"]),
             polls=tuple(Poll(**{**p, "options": tuple(p.get("options", ()))}) for p in data["polls"]),
             origin=origin,

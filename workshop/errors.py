@@ -7,6 +7,7 @@ Each says what was wrong, where, and what to do. The tree::
     ├── DatabaseError        the store cannot be reached or used
     ├── JoinError            a join code that is wrong, or a session that has ended
     ├── AnswerRefused        an answer the kernel will not store (poll closed, value not allowed)
+    ├── PollError            a facilitator action a poll's settings do not allow
     └── ServeError           the servers cannot start (port in use, notebooks missing)
 """
 
@@ -37,6 +38,10 @@ class JoinError(WorkshopError):
 
 class AnswerRefused(WorkshopError):
     """An answer the kernel will not store; nothing was written."""
+
+
+class PollError(WorkshopError):
+    """A facilitator action that a poll's settings do not allow (revealing a facilitator-only poll)."""
 
 
 class ServeError(WorkshopError):

@@ -7,6 +7,7 @@ the exact line to change. Nothing here raises on the first problem: all of them 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from workshop.content import ID_PATTERN as ID_PATTERN_RE
+from workshop.content import POLL_KINDS, REVEAL_POLICIES
 from workshop.errors import ModuleError
 
 MODULE_FIELDS = {
@@ -26,6 +28,8 @@ MODULE_FIELDS = {
     "summary": False,
     "source": False,
     "short_path": False,
+    "shuffle_options": False,
+    "safety_words": False,
 }
 SECTION_FIELDS = {
     "id": True,
@@ -46,7 +50,24 @@ POLL_FIELDS = {
     "max": False,
     "min_label": False,
     "max_label": False,
+    "max_length": False,
+    "before": False,
+    "reveal": False,
 }
+# The fields only some kinds of poll take, by the group of kinds that takes them.
+POLL_GROUPS = {"choice": ("single", "multiple"), "scale": ("scale",), "text": ("text",)}
+KIND_FIELDS = {
+    "options": "choice",
+    "max_picks": "choice",
+    "min": "scale",
+    "max": "scale",
+    "min_label": "scale",
+    "max_label": "scale",
+    "before": "scale",
+    "max_length": "text",
+}
+# The longest open-text answer a module may allow (the default is content.DEFAULT_TEXT_LENGTH).
+TEXT_LENGTH_LIMIT = 1000
 
 
 class _Located(dict[str, Any]):
@@ -89,6 +110,11 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LocatedLis
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _either(words: tuple[str, ...]) -> str:
+    """'a, b or c'."""
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 def _where(items: list[Any], index: int) -> tuple[int, int]:
@@ -137,17 +163,28 @@ class _Checker:
         if key in mapping and (not isinstance(value, str) or not value.strip()):
             self.add(mapping.key_where[key], f"{what} '{key}' is empty — write some text")
 
-    def whole_number(self, mapping: _Located, key: str, what: str, minimum: int) -> int | None:
+    def whole_number(
+        self, mapping: _Located, key: str, what: str, minimum: int, maximum: int | None = None
+    ) -> int | None:
         value = mapping.get(key)
         if key not in mapping:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        too_big = maximum is not None and isinstance(value, int) and value > maximum
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum or too_big:
+            allowed = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
             self.add(
-                mapping.key_where[key],
-                f"{what} '{key}' must be a whole number of at least {minimum}, not {value!r}",
+                mapping.key_where[key], f"{what} '{key}' must be a whole number {allowed}, not {value!r}"
             )
             return None
         return value
+
+    def one_of(self, mapping: _Located, key: str, allowed: tuple[str, ...], problem: str) -> None:
+        """Report `problem` (e.g. "poll 'x' has unknown kind") when the value is not one allowed."""
+        value = mapping.get(key)
+        if key in mapping and value not in allowed:
+            close = difflib.get_close_matches(str(value), allowed, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"use {_either(allowed)}"
+            self.add(mapping.key_where[key], f"{problem} {value!r} — {hint}")
 
     def identifier(self, mapping: _Located, what: str, seen: dict[str, tuple[int, int]]) -> str:
         value = mapping.get("id")
@@ -166,81 +203,105 @@ class _Checker:
         return value
 
 
+def _check_choice(check: _Checker, poll: _Located, what: str) -> None:
+    """A single or multiple choice poll: two or more different options, and picks they allow."""
+    options = poll.get("options")
+    where = poll.key_where.get("options", poll.where)
+    if not isinstance(options, list) or len(options) < 2:
+        check.add(where, f"{what} needs at least two options — list them under 'options:'")
+        return
+    for position, option in enumerate(options):
+        if not isinstance(option, str):
+            check.add(_where(options, position), f"{what} option {option!r} is not text — put it in quotes")
+    texts = [str(o).strip() for o in options]
+    if any(not t for t in texts):
+        check.add(where, f"{what} has an empty option — give every option some words")
+    if len(set(texts)) != len(texts):
+        check.add(where, f"{what} lists the same option twice — make each option different")
+    max_picks = check.whole_number(poll, "max_picks", what, 1)
+    if max_picks is not None and max_picks > len(texts):
+        check.add(
+            poll.key_where["max_picks"],
+            f"{what} allows {max_picks} picks but has {len(texts)} options — lower max_picks",
+        )
+
+
+def _scale_range(poll: _Located) -> tuple[Any, Any]:
+    """A scale's min and max as written, or their defaults."""
+    return poll.get("min", 1), poll.get("max", 5)
+
+
+def _check_scale(check: _Checker, poll: _Located, what: str) -> None:
+    """A scale poll: a range of whole numbers, of two to eleven points."""
+    low, high = _scale_range(poll)
+    bad = [k for k in ("min", "max") if isinstance(poll.get(k, 0), bool)]
+    if bad or not isinstance(low, int) or not isinstance(high, int):
+        check.add(poll.where, f"{what} needs whole numbers for min and max, e.g. min: 1, max: 5")
+    elif high <= low:
+        check.add(
+            poll.key_where.get("max", poll.where),
+            f"{what} has an empty or inverted range {low}..{high} — max must be above min",
+        )
+    elif high - low > 10:
+        check.add(poll.key_where["max"], f"{what} has {high - low + 1} points — use at most 11")
+
+
+def _check_text(check: _Checker, poll: _Located, what: str) -> None:
+    """An open text poll: the longest answer it takes."""
+    check.whole_number(poll, "max_length", what, 1, TEXT_LENGTH_LIMIT)
+
+
+_KIND_CHECKS: dict[str, Callable[[_Checker, _Located, str], None]] = {
+    "single": _check_choice,
+    "multiple": _check_choice,
+    "scale": _check_scale,
+    "text": _check_text,
+}
+
+
 def _check_poll(check: _Checker, poll: _Located) -> None:
     what = f"poll '{poll.get('id', '?')}'"
     check.text(poll, "prompt", what)
+    check.one_of(poll, "kind", POLL_KINDS, f"{what} has unknown kind")
+    check.one_of(poll, "reveal", REVEAL_POLICIES, f"{what} has unknown reveal policy")
     kind = poll.get("kind")
-    if "kind" in poll and kind not in ("single", "multiple", "scale"):
-        close = difflib.get_close_matches(str(kind), ["single", "multiple", "scale"], n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "use single, multiple or scale"
-        check.add(poll.key_where["kind"], f"{what} has unknown kind {kind!r} — {hint}")
-    if kind in ("single", "multiple"):
-        options = poll.get("options")
-        where = poll.key_where.get("options", poll.where)
-        if not isinstance(options, list) or len(options) < 2:
-            check.add(where, f"{what} needs at least two options — list them under 'options:'")
-        else:
-            for position, option in enumerate(options):
-                if not isinstance(option, str):
-                    check.add(
-                        _where(options, position),
-                        f"{what} option {option!r} is not text — put it in quotes",
-                    )
-            texts = [str(o).strip() for o in options]
-            if any(not t for t in texts):
-                check.add(where, f"{what} has an empty option — give every option some words")
-            if len(set(texts)) != len(texts):
-                check.add(where, f"{what} lists the same option twice — make each option different")
-            max_picks = check.whole_number(poll, "max_picks", what, 1)
-            if max_picks is not None and max_picks > len(texts):
-                check.add(
-                    poll.key_where["max_picks"],
-                    f"{what} allows {max_picks} picks but has {len(texts)} options — lower max_picks",
-                )
-        for key in ("min", "max", "min_label", "max_label"):
-            if key in poll:
-                check.add(poll.key_where[key], f"'{key}' belongs to scale polls — remove it here")
-    if kind == "scale":
-        low = poll.get("min", 1)
-        high = poll.get("max", 5)
-        bad = [k for k in ("min", "max") if isinstance(poll.get(k, 0), bool)]
-        if bad or not isinstance(low, int) or not isinstance(high, int):
-            check.add(poll.where, f"{what} needs whole numbers for min and max, e.g. min: 1, max: 5")
-        elif high <= low:
-            check.add(
-                poll.key_where.get("max", poll.where),
-                f"{what} has an empty or inverted range {low}..{high} — max must be above min",
-            )
-        elif high - low > 10:
-            check.add(poll.key_where["max"], f"{what} has {high - low + 1} points — use at most 11")
-        for key in ("options", "max_picks"):
-            if key in poll:
-                check.add(poll.key_where[key], f"'{key}' belongs to choice polls — remove it here")
+    if not isinstance(kind, str) or kind not in POLL_KINDS:
+        return
+    for key, group in KIND_FIELDS.items():
+        if key in poll and kind not in POLL_GROUPS[group]:
+            check.add(poll.key_where[key], f"'{key}' belongs to {group} polls — remove it here")
+    check_kind = _KIND_CHECKS.get(kind)
+    if check_kind:
+        check_kind(check, poll, what)
 
 
-def check_module_data(data: Any, path: Path) -> list[Problem]:
-    """Every problem in a module's parsed data (as read by this module's loader)."""
-    check = _Checker(path)
-    if not check.fields(data, MODULE_FIELDS, "the module", (1, 1)):
-        return check.problems
-    for key in ("title", "summary"):
-        check.text(data, key, "the module")
-    if isinstance(data.get("source"), _Located):
-        check.fields(data["source"], SOURCE_FIELDS, "source", data.key_where["source"])
-    poll_ids: dict[str, tuple[int, int]] = {}
-    polls = data.get("polls")
+def _check_polls(check: _Checker, data: _Located) -> dict[str, _Located]:
+    """Check every poll; return the polls by id (each id once, the first poll that has it)."""
+    seen: dict[str, tuple[int, int]] = {}
+    found: dict[str, _Located] = {}
+    polls: Any = data.get("polls")
     if "polls" in data and not isinstance(polls, list):
         check.add(data.key_where["polls"], "'polls' must be a list — start each poll with '- id:'")
         polls = []
     for index, poll in enumerate(polls or []):
         name = f"poll '{poll['id']}'" if isinstance(poll, dict) and "id" in poll else f"poll {index + 1}"
         if check.fields(poll, POLL_FIELDS, name, _where(polls, index)):
-            check.identifier(poll, "poll", poll_ids)
+            poll_id = check.identifier(poll, "poll", seen)
             _check_poll(check, poll)
+            if poll_id:
+                found.setdefault(poll_id, poll)
+    return found
+
+
+def _check_agenda(check: _Checker, data: _Located, polls: dict[str, _Located]) -> dict[str, tuple[int, str]]:
+    """Check the sections, their minutes and the short path; return where each poll is used.
+
+    Each poll used maps to its section's position in the agenda and how a message names that section.
+    """
     section_ids: dict[str, tuple[int, int]] = {}
-    used: dict[str, str] = {}
+    used: dict[str, tuple[int, str]] = {}
     total = 0
-    sections = data.get("sections")
+    sections: Any = data.get("sections")
     if "sections" in data and (not isinstance(sections, list) or not sections):
         check.add(data.key_where["sections"], "'sections' must be a list of at least one section")
         sections = []
@@ -264,14 +325,14 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
             continue
         for position, name in enumerate(names):
             where = _where(names, position)
-            if name not in poll_ids:
-                close = difflib.get_close_matches(str(name), list(poll_ids), n=1)
+            if not isinstance(name, str) or name not in polls:
+                close = difflib.get_close_matches(str(name), list(polls), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "add it under 'polls:' or remove it"
                 check.add(where, f"{what} names poll '{name}' that does not exist — {hint}")
             elif name in used:
-                check.add(where, f"poll '{name}' is already used in section '{used[name]}'")
+                check.add(where, f"poll '{name}' is already used in {used[name][1]}")
             else:
-                used[name] = section_id
+                used[name] = (index, what)
     duration = check.whole_number(data, "duration", "the module", 1)
     if duration is not None and sections and total != duration:
         check.add(
@@ -290,6 +351,99 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
                         _where(short, position),
                         f"short_path names section '{name}' that does not exist — use a section id",
                     )
+    return used
+
+
+def _check_before(check: _Checker, polls: dict[str, _Located], used: dict[str, tuple[int, str]]) -> None:
+    """Check each scale poll that asks an earlier one again (`before:`), so the two chart side by side."""
+    asked_again_by: dict[str, str] = {}
+    for poll_id, poll in polls.items():
+        if "before" not in poll or poll.get("kind") != "scale":
+            continue  # on another kind of poll, 'before' is already reported as out of place
+        what = f"poll '{poll_id}'"
+        where = poll.key_where["before"]
+        first_id = poll["before"]
+        first = polls.get(first_id) if isinstance(first_id, str) else None
+        if first_id == poll_id:
+            check.add(where, f"{what} names itself as 'before' — name the earlier scale poll it asks again")
+            continue
+        if first is None:
+            scales = [p for p, q in polls.items() if q.get("kind") == "scale" and p != poll_id]
+            close = difflib.get_close_matches(str(first_id), scales, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "use the id of an earlier scale poll"
+            check.add(where, f"{what} 'before' names poll '{first_id}' that does not exist — {hint}")
+            continue
+        if first.get("kind") != "scale":
+            check.add(
+                where,
+                f"{what} 'before' names poll '{first_id}', which is not a scale poll — "
+                "name a scale poll: only a scale is asked again and charted before and after",
+            )
+            continue
+        if "before" in first:
+            check.add(
+                where,
+                f"{what} 'before' names poll '{first_id}', which itself asks '{first['before']}' again — "
+                "a before/after pair is two polls: name a poll that has no 'before:'",
+            )
+        if first_id in asked_again_by:
+            check.add(
+                where,
+                f"poll '{first_id}' is already asked again by poll '{asked_again_by[first_id]}' — "
+                "ask each scale poll again only once",
+            )
+        asked_again_by.setdefault(first_id, poll_id)
+        now, then = _scale_range(poll), _scale_range(first)
+        if now != then and all(isinstance(n, int) for n in (*now, *then)):
+            check.add(
+                where,
+                f"{what} runs {now[0]}..{now[1]} but its before poll '{first_id}' runs "
+                f"{then[0]}..{then[1]} — give both the same min and max",
+            )
+        if poll_id in used and first_id in used and used[first_id][0] >= used[poll_id][0]:
+            check.add(
+                where,
+                f"{what} is asked in {used[poll_id][1]}, which does not come after {used[first_id][1]} "
+                f"where its before poll '{first_id}' is asked — move one so that '{first_id}' comes first",
+            )
+
+
+def _check_settings(check: _Checker, data: _Located) -> None:
+    """The module-wide settings: option order and the extra safety words."""
+    if "shuffle_options" in data and not isinstance(data["shuffle_options"], bool):
+        check.add(
+            data.key_where["shuffle_options"],
+            f"'shuffle_options' must be true or false, not {data['shuffle_options']!r} — write true or false",
+        )
+    if "safety_words" not in data:
+        return
+    words = data["safety_words"]
+    if not isinstance(words, list):
+        check.add(
+            data.key_where["safety_words"],
+            "'safety_words' must be a list of words or short phrases — write them as [word, short phrase]",
+        )
+        return
+    for position, word in enumerate(words):
+        if not isinstance(word, str):
+            check.add(_where(words, position), f"safety word {word!r} is not text — put it in quotes")
+        elif not word.strip():
+            check.add(_where(words, position), "a safety word is empty — write a word or remove the item")
+
+
+def check_module_data(data: Any, path: Path) -> list[Problem]:
+    """Every problem in a module's parsed data (as read by this module's loader)."""
+    check = _Checker(path)
+    if not check.fields(data, MODULE_FIELDS, "the module", (1, 1)):
+        return check.problems
+    for key in ("title", "summary"):
+        check.text(data, key, "the module")
+    if isinstance(data.get("source"), _Located):
+        check.fields(data["source"], SOURCE_FIELDS, "source", data.key_where["source"])
+    _check_settings(check, data)
+    polls = _check_polls(check, data)
+    used = _check_agenda(check, data, polls)
+    _check_before(check, polls, used)
     return check.problems
 
 

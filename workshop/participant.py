@@ -11,6 +11,7 @@ import asyncio
 import html
 import logging
 import os
+import random
 import secrets
 import threading
 from collections.abc import Callable
@@ -18,11 +19,13 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from workshop.bars import BARS_STYLE, results_html
 from workshop.content import Poll
 from workshop.device import DeviceKey
 from workshop.errors import AnswerRefused, JoinError, WorkshopError
 from workshop.following import follow
-from workshop.store import SessionRecord, Store
+from workshop.reveal import for_room
+from workshop.store import SessionRecord, SessionState, Store
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,8 @@ PAGE_STYLE = """
 .workshop-participant h2 { font-size: 21px; margin: 12px 0 4px; }
 .workshop-participant .jupyter-button, .workshop-participant .widget-toggle-button {
   font-size: 18px; min-height: 48px; height: auto; white-space: normal; padding: 8px 12px; }
+.workshop-participant textarea { font-size: 18px; min-height: 120px; }
+.workshop-participant .workshop-results { border-top: 2px solid #ddd; margin-top: 16px; }
 .workshop-participant input[type=text] { font-size: 22px; height: 48px; letter-spacing: 3px;
   text-transform: uppercase; }
 .workshop-participant .workshop-message { padding: 8px 12px; border-radius: 6px; }
@@ -78,6 +83,7 @@ class ParticipantPage:
         self.ended = False
         self._shown_version: int | None = None
         self._poll_drawn = False  # "no poll open" must be drawn too, the first time
+        self._results_seen: object = None
         self._task: asyncio.Task[None] | None = None
 
         self.device = DeviceKey()
@@ -95,17 +101,21 @@ class ParticipantPage:
         self.poll_box = widgets.VBox(layout=full_width())
         self.choices: list[widgets.ToggleButton] = []
         self.choice_values: list[str | int] = []
+        self.text_input = widgets.Textarea(placeholder="Write here", layout=full_width())
+        self.results = widgets.HTML()
+        self.results.add_class("workshop-results")
         self.send_button = widgets.Button(description="Send answer", button_style="success")
         self.send_button.layout = full_width()
         self.send_button.on_click(lambda _button: self.send())
         self.view = widgets.VBox(
             [
-                widgets.HTML(PAGE_STYLE),
+                widgets.HTML(PAGE_STYLE + BARS_STYLE),
                 self.heading,
                 self.message,
                 self.join_box,
                 self.section,
                 self.poll_box,
+                self.results,
                 self.device,
             ],
             layout=full_width(),
@@ -148,6 +158,8 @@ class ParticipantPage:
             return
         state = self.store.state(self.session.id)
         if state.version == self._shown_version:
+            if state.revealed_poll and state.revealed_poll == state.open_poll:
+                self._show_results(state)  # a live poll on show: its bars move as answers arrive
             return
         self._shown_version = state.version
         if state.ended:
@@ -163,6 +175,28 @@ class ParticipantPage:
         open_poll = module.poll(state.open_poll) if state.open_poll else None
         if open_poll != self.poll or not self._poll_drawn:
             self._show_poll(open_poll)
+        self._show_results(state)
+
+    def _show_results(self, state: SessionState) -> None:
+        """The revealed poll's results as light HTML bars: the same numbers as the screen, no Plotly."""
+        assert self.session is not None
+        if state.revealed_poll is None:
+            self._results_seen = None
+            self.results.value = ""
+            return
+        session = self.session
+        poll = session.module.poll(state.revealed_poll)
+        results = self.store.results(session.id, poll.id)
+        status = "open" if state.open_poll == poll.id else "closed"
+        showing = for_room(poll, status, True, results.respondents, session.min_group_size)
+        texts = (
+            self.store.approved_texts(session.id, poll.id) if poll.kind == "text" and showing.results else []
+        )
+        seen = (results, showing, texts)
+        if seen == self._results_seen:
+            return
+        self._results_seen = seen
+        self.results.value = results_html(results, showing, session.min_group_size, texts)
 
     def _show_poll(self, poll: Poll | None) -> None:
         self.poll = poll
@@ -171,7 +205,13 @@ class ParticipantPage:
             self.poll_box.children = ()
             self.message.value = _message("Waiting for the facilitator to open a question.")
             return
+        if poll.kind == "text":
+            self._show_text_poll(poll)
+            return
         values: list[str | int] = list(poll.options) if poll.kind != "scale" else list(poll.scale_points)
+        if poll.kind != "scale" and self.session is not None and self.session.module.shuffle_options:
+            # This device's own order, the same after a reload: a partner's glance tells nothing.
+            random.Random(f"{self.device.key}:{poll.id}").shuffle(values)
         self.choice_values = values
         self.choices = []
         for value in values:
@@ -197,6 +237,20 @@ class ParticipantPage:
             hint = "Tick all that apply." if poll.max_picks is None else f"Tick up to {poll.max_picks}."
         prompt = f"<h2>{html.escape(poll.prompt)}</h2>" + (f"<p>{hint}</p>" if hint else "")
         self.poll_box.children = (widgets.HTML(prompt), *choice_area, self.send_button)
+        self._say_whether_answered(poll)
+
+    def _show_text_poll(self, poll: Poll) -> None:
+        self.choices, self.choice_values = [], []
+        self.text_input.value = ""
+        hint = (
+            f"<p>Up to {poll.max_length} characters. No name goes with it, and the facilitator reads "
+            "every answer before any reach the screen.</p>"
+        )
+        prompt = f"<h2>{html.escape(poll.prompt)}</h2>{hint}"
+        self.poll_box.children = (widgets.HTML(prompt), self.text_input, self.send_button)
+        self._say_whether_answered(poll)
+
+    def _say_whether_answered(self, poll: Poll) -> None:
         answered = self.participant_id is not None and self.store.has_answered(self.participant_id, poll.id)
         if answered:
             # Never echo the answer back: a partner glancing over should learn nothing.
@@ -216,6 +270,8 @@ class ParticipantPage:
     def selected(self) -> object:
         """The answer as the page's widgets state it (which a forged page may have bent)."""
         assert self.poll is not None
+        if self.poll.kind == "text":
+            return self.text_input.value
         picked = [v for v, toggle in zip(self.choice_values, self.choices, strict=True) if toggle.value]
         if self.poll.kind == "multiple":
             return picked
@@ -235,6 +291,7 @@ class ParticipantPage:
             return
         for toggle in self.choices:
             toggle.value = False
+        self.text_input.value = ""  # sent: nothing left on the screen for a neighbour to read
         self.message.value = _message(
             "Answer received. You can send a new one while the question is open.", "ok"
         )
@@ -244,6 +301,7 @@ class ParticipantPage:
         self.poll = None
         self.poll_box.children = ()
         self.section.value = ""
+        self.results.value = ""
         self.message.value = _message("This session has ended. Thank you for taking part!", "ok")
         if self.on_session_end:
             self.on_session_end()

@@ -6,7 +6,9 @@ it is stored, whatever the widgets on the page allowed.
 
 from __future__ import annotations
 
+import re
 import statistics
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,6 +16,56 @@ from workshop.content import Poll
 from workshop.errors import AnswerRefused
 
 Answer = str | int | list[str]
+
+# Words that flag an open-text answer to the facilitator: it is then never shown without a second look,
+# and may call for a private word after the session. A module's `safety_words` add to these. Each matches
+# as a whole word with common endings ("harm" finds "harmed" and "self-harm", not "harmony").
+SAFETY_WORDS = (
+    "harm",
+    "hurt me",
+    "hurts me",
+    "hurt myself",
+    "hit me",
+    "hits me",
+    "violence",
+    "violent",
+    "abuse",
+    "abusive",
+    "kill",
+    "suicide",
+    "suicidal",
+    "unsafe",
+    "weapon",
+    "choke",
+    "strangle",
+    "rape",
+    "end my life",
+    "scared of him",
+    "scared of her",
+    "afraid of him",
+    "afraid of her",
+)
+_ENDINGS = r"(?:s|es|ed|d|ing|ful|ly)?"
+# Control characters (other than line breaks) can hide text or break a layout; they become spaces.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: str) -> str:
+    """An open-text answer as stored: NFC, no control characters, at most one blank line in a row."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", value).replace("\r\n", "\n"))
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return "\n".join(line.strip() for line in text.strip().split("\n"))
+
+
+def safety_flags(text: str, extra_words: Iterable[str] = ()) -> list[str]:
+    """The safety words an answer contains (empty when none)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    found = []
+    for word in (*SAFETY_WORDS, *extra_words):
+        pattern = r"\b" + re.escape(word.casefold()).replace(r"\ ", r"\s+") + _ENDINGS + r"\b"
+        if re.search(pattern, folded):
+            found.append(word)
+    return found
 
 
 def check_answer(poll: Poll, value: object) -> Answer:
@@ -38,7 +90,23 @@ def check_answer(poll: Poll, value: object) -> Answer:
         if isinstance(value, bool) or not isinstance(value, int) or value not in poll.scale_points:
             raise AnswerRefused(f"Please choose a point from {poll.min} to {poll.max}.")
         return value
+    if poll.kind == "text":
+        return _check_text(poll, value)
     raise AnswerRefused(f"This poll's kind '{poll.kind}' cannot take answers.")
+
+
+def _check_text(poll: Poll, value: object) -> str:
+    if not isinstance(value, str):
+        raise AnswerRefused("Please write your answer as text.")
+    # Measured before cleaning too, so a forged megabyte is refused without being processed.
+    text = clean_text(value) if len(value) <= 4 * poll.max_length else value
+    if not text:
+        raise AnswerRefused("Please write a few words before sending.")
+    if len(text) > poll.max_length:
+        raise AnswerRefused(
+            f"Your answer has {len(text)} characters; please shorten it to {poll.max_length} or fewer."
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -64,7 +132,7 @@ class Tally:
 
 
 def tally(poll: Poll, answers: Iterable[Answer]) -> Tally:
-    """Add up stored answers of one poll."""
+    """Add up stored answers of one poll (for open text, only how many answered)."""
     choices = poll.choices
     counts = dict.fromkeys(choices, 0)
     points: list[int] = []
@@ -80,3 +148,52 @@ def tally(poll: Poll, answers: Iterable[Answer]) -> Tally:
     mean = statistics.fmean(points) if points else None
     median = float(statistics.median(points)) if points else None
     return Tally(poll, tuple(counts.values()), respondents, mean, median)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A scale asked before and again after: both distributions, and how each person moved."""
+
+    before: Tally
+    after: Tally
+    paired: int  # people who answered both
+    higher: int
+    same: int
+    lower: int
+
+    @property
+    def poll(self) -> Poll:
+        return self.after.poll
+
+    @property
+    def respondents(self) -> int:
+        """The smaller group of the two: both distributions must clear the minimum group size."""
+        return min(self.before.respondents, self.after.respondents)
+
+    @property
+    def mean_change(self) -> float | None:
+        if self.before.mean is None or self.after.mean is None:
+            return None
+        return self.after.mean - self.before.mean
+
+
+def shift(
+    before: Poll,
+    after: Poll,
+    before_answers: Iterable[Answer],
+    after_answers: Iterable[Answer],
+    pairs: Iterable[tuple[int, int]],
+) -> Shift:
+    """Tally a before/after pair; `pairs` holds (before, after) of each person who answered both."""
+    moves = [b - a for a, b in pairs]
+    return Shift(
+        before=tally(before, before_answers),
+        after=tally(after, after_answers),
+        paired=len(moves),
+        higher=sum(1 for m in moves if m > 0),
+        same=sum(1 for m in moves if m == 0),
+        lower=sum(1 for m in moves if m < 0),
+    )
+
+
+Results = Tally | Shift

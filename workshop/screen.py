@@ -1,7 +1,8 @@
-"""The projector screen: how to join, the current section and the open question, legible from the back.
+"""The projector screen: how to join, the current section, the open question and revealed results.
 
-It never shows facilitator notes. While a poll is open it shows only how many have answered: results
-reach the room only through a reveal, so partners sitting side by side learn nothing from a moving bar.
+Legible from the back of a room at 1280×720 and 1920×1080. It never shows facilitator notes or the
+moderation queue. Results appear only once the facilitator has revealed them, the poll's policy allows
+and enough people have answered (`workshop.reveal`), so partners side by side learn nothing from a bar.
 """
 
 from __future__ import annotations
@@ -12,20 +13,30 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from workshop.charts import draw_results, new_poll_figure
 from workshop.errors import WorkshopError
 from workshop.following import follow
+from workshop.reveal import answers_text, for_room
 from workshop.sessions import participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 
 SCREEN_STYLE = """
 <style>
-.workshop-screen { font-size: 28px; line-height: 1.35; padding: 24px; }
+.workshop-screen { font-size: 28px; line-height: 1.35; padding: 16px 24px; }
 .workshop-screen .widget-html-content { font-size: 28px; line-height: 1.35; }
 .workshop-screen .join-code { font-size: 96px; font-weight: bold; letter-spacing: 12px; }
 .workshop-screen .address { font-size: 30px; }
 .workshop-screen h1 { font-size: 48px; margin: 0 0 12px; }
-.workshop-screen h2 { font-size: 40px; margin: 24px 0 8px; }
-.workshop-screen .count { font-size: 36px; }
+.workshop-screen h2 { font-size: 40px; margin: 8px 0 4px; }
+.workshop-screen .count { font-size: 32px; margin: 4px 0; }
+.workshop-screen .waiting { font-size: 32px; color: #444; }
+/* With results up, how to join shrinks to one line so the chart has the room. */
+.workshop-screen .compact h1 { font-size: 30px; margin: 0; }
+.workshop-screen .compact .join-code { font-size: 44px; letter-spacing: 6px; }
+.workshop-screen .compact .address { font-size: 22px; }
+.workshop-screen .answers { display: flex; flex-wrap: wrap; gap: 16px; }
+.workshop-screen blockquote { font-size: 30px; margin: 0; padding: 12px 18px; max-width: 560px;
+  border-left: 8px solid #0072B2; background: #f3f7fb; overflow-wrap: anywhere; white-space: pre-wrap; }
 </style>
 """
 
@@ -41,15 +52,19 @@ class Screen:
         self.session: SessionRecord | None = None
         self.wanted = session_id
         self._seen: tuple[object, ...] = ()
+        self._join_drawn: tuple[int, bool] | None = None
         self.join = widgets.HTML()
         self.qr = widgets.HTML()
         self.now = widgets.HTML()
+        self.figure = new_poll_figure("screen")
+        self.chart = widgets.Box([self.figure], layout=widgets.Layout(width="100%", display="none"))
+        self.texts = widgets.HTML()
+        self.join_strip = widgets.HBox(
+            [self.join, self.qr],
+            layout=widgets.Layout(justify_content="space-between", align_items="center"),
+        )
         self.view = widgets.VBox(
-            [
-                widgets.HTML(SCREEN_STYLE),
-                widgets.HBox([self.join, self.qr], layout=widgets.Layout(justify_content="space-between")),
-                self.now,
-            ]
+            [widgets.HTML(SCREEN_STYLE), self.join_strip, self.now, self.chart, self.texts]
         )
         self.view.add_class("workshop-screen")
         self.refresh()
@@ -62,40 +77,78 @@ class Screen:
         return running[0] if running else None
 
     def refresh(self) -> None:
-        """Redraw when the session, the section, the open poll or the counts changed."""
+        """Redraw when the session, the section, the open poll, the counts or the results changed."""
         if self.session is None or self.store.state(self.session.id).ended:
             self.session = self._find_session()
             if self.session is None:
                 self._seen = ()
+                self._join_drawn = None
                 self.join.value = "<h1>The workshop will begin shortly</h1>"
                 self.qr.value = ""
                 self.now.value = ""
+                self.chart.layout.display = "none"
+                self.texts.value = ""
                 return
         session = self.session
         state = self.store.state(session.id)
         count = len(self.store.answers(session.id, state.open_poll)) if state.open_poll else 0
-        seen = (session.id, state.version, count)
+        revealed = self.store.results(session.id, state.revealed_poll) if state.revealed_poll else None
+        seen = (session.id, state.version, count, revealed)
         if seen == self._seen:
             return
-        if not self._seen or self._seen[0] != session.id:
-            url = participant_url(self.participant_base, session.join_code)
-            self.join.value = (
-                f"<h1>{html.escape(session.module.title)}</h1>"
-                f'<div>Join with the code <span class="join-code">{session.join_code}</span></div>'
-                f'<div class="address">{html.escape(url)}</div>'
-            )
-            self.qr.value = qr_svg(url, scale=10)
         self._seen = seen
+        self._draw_join(session, compact=revealed is not None)
         record = self.store.session(session.id)
+        statuses = self.store.poll_statuses(session.id)
         parts = []
-        if record.current_section:
+        if record.current_section and revealed is None:
             parts.append(f"<h2>{html.escape(session.module.section(record.current_section).title)}</h2>")
         if state.open_poll:
             poll = session.module.poll(state.open_poll)
-            answered = f"{count} answer" + ("" if count == 1 else "s")
-            parts.append(f"<p><b>{html.escape(poll.prompt)}</b></p>")
-            parts.append(f'<p class="count">{answered} so far · answer on your phone</p>')
+            showing = for_room(poll, "open", state.revealed_poll == poll.id, count, session.min_group_size)
+            if state.open_poll != state.revealed_poll:
+                parts.append(f"<p><b>{html.escape(poll.prompt)}</b></p>")
+            note = showing.note if not showing.results else answers_text(count)
+            parts.append(f'<p class="count">{html.escape(note)} · answer on your phone</p>')
         self.now.value = "".join(parts)
+        self.chart.layout.display = "none"
+        self.texts.value = ""
+        if revealed is None or state.revealed_poll is None:
+            return
+        poll = session.module.poll(state.revealed_poll)
+        status = statuses.get(poll.id, "not asked yet")
+        showing = for_room(poll, status, True, revealed.respondents, session.min_group_size)
+        if poll.kind == "text":
+            self.texts.value = self._texts_html(session.id, poll.prompt, showing.results, showing.note)
+        else:
+            draw_results(self.figure, revealed, showing, session.min_group_size)
+            self.chart.layout.display = None
+
+    def _texts_html(self, session_id: int, prompt: str, shown: bool, note: str) -> str:
+        """Approved open-text answers as cards, escaped; none while the group is below the minimum."""
+        poll_id = self.store.state(session_id).revealed_poll or ""
+        texts = self.store.approved_texts(session_id, poll_id) if shown else []
+        cards = "".join(f"<blockquote>{html.escape(text)}</blockquote>" for text in texts)
+        if shown and not texts:
+            note = "The facilitator will share some answers in a moment."
+        elif shown:
+            note = ""
+        lines = f'<p class="waiting">{html.escape(note)}</p>' if note else ""
+        return f'<h2>{html.escape(prompt)}</h2>{lines}<div class="answers">{cards}</div>'
+
+    def _draw_join(self, session: SessionRecord, *, compact: bool) -> None:
+        """How to join: large while the room gathers, one line while results are up."""
+        if self._join_drawn == (session.id, compact):
+            return
+        self._join_drawn = (session.id, compact)
+        url = participant_url(self.participant_base, session.join_code)
+        self.join.value = (
+            f'<div class="{"compact" if compact else ""}">'
+            f"<h1>{html.escape(session.module.title)}</h1>"
+            f'<div>Join with the code <span class="join-code">{session.join_code}</span></div>'
+            f'<div class="address">{html.escape(url)}</div></div>'
+        )
+        self.qr.value = qr_svg(url, scale=3 if compact else 10)
 
     def start(self) -> None:
         self._task = follow(self.refresh, 0.5, what="projector screen")

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop.content import Module
-from workshop.errors import AnswerRefused, DatabaseError, JoinError
-from workshop.polls import Answer, Tally, check_answer, tally
+from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError
+from workshop.polls import Answer, Results, Tally, check_answer, safety_flags, shift, tally
+from workshop.reveal import may_reveal
 from workshop.sessions import new_join_code, normalise_join_code
 
 Clock = Callable[[], datetime]
@@ -43,6 +44,8 @@ sessions = sa.Table(
     sa.Column("ended_at", sa.DateTime(timezone=True)),
     # Bumped by every facilitator action, so a follower checks one number to know whether to redraw.
     sa.Column("version", sa.Integer, nullable=False, default=0),
+    # The poll whose results the facilitator has put in front of the room (screen and phones).
+    sa.Column("revealed_poll", sa.String(100)),
 )
 
 poll_states = sa.Table(
@@ -71,7 +74,13 @@ answers = sa.Table(
     sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
     sa.Column("value", sa.Text, nullable=False),
     sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+    # Open text only: "pending" until the facilitator approves or rejects it; only approved text is shown.
+    sa.Column("review", sa.String(10)),
+    # Open text that contains a safety word: never shown without the facilitator's second look.
+    sa.Column("flagged", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+
+REVIEWS = ("pending", "approved", "rejected")
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,17 @@ class SessionState:
     version: int
     ended: bool
     open_poll: str | None
+    revealed_poll: str | None = None
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """One open-text answer as the facilitator's moderation queue shows it."""
+
+    participant_id: int
+    text: str
+    review: str
+    flags: tuple[str, ...]  # the safety words it contains
 
 
 def default_database_url(data_folder: Path | None = None) -> str:
@@ -159,6 +179,7 @@ class Store:
     def create_schema(self) -> None:
         try:
             metadata.create_all(self.engine)
+            self._add_missing_columns()
         except sa.exc.OperationalError as error:
             raise DatabaseError(
                 f"cannot reach the database at {self.describe()} ({_first_line(error)}) — "
@@ -167,6 +188,26 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a database made by an earlier version up to date: new columns are always optional."""
+        inspector = sa.inspect(self.engine)
+        with self.engine.begin() as db:
+            for table in metadata.sorted_tables:
+                present = {column["name"] for column in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name in present:
+                        continue
+                    kind = column.type.compile(dialect=self.engine.dialect)
+                    default = ""
+                    if column.server_default is not None:
+                        default = " DEFAULT " + str(
+                            column.server_default.arg.compile(dialect=self.engine.dialect)  # type: ignore[attr-defined]
+                        )
+                    null = "" if column.nullable else " NOT NULL"
+                    db.execute(
+                        sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}{null}")
+                    )
 
     # Sessions -------------------------------------------------------------------------------------
 
@@ -240,14 +281,16 @@ class Store:
         """The version, whether it ended, and the open poll: what participant pages poll for."""
         with self.engine.connect() as db:
             row = db.execute(
-                sa.select(sessions.c.version, sessions.c.ended_at).where(sessions.c.id == session_id)
+                sa.select(sessions.c.version, sessions.c.ended_at, sessions.c.revealed_poll).where(
+                    sessions.c.id == session_id
+                )
             ).one()
             open_poll = db.execute(
                 sa.select(poll_states.c.poll_id).where(
                     poll_states.c.session_id == session_id, poll_states.c.status == "open"
                 )
             ).scalar()
-        return SessionState(row.version, row.ended_at is not None, open_poll)
+        return SessionState(row.version, row.ended_at is not None, open_poll, row.revealed_poll)
 
     def module(self, session_id: int) -> Module:
         """The module snapshot a session runs (cached: it never changes)."""
@@ -274,6 +317,12 @@ class Store:
                 .values(status="closed", changed_at=now)
             )
             self._set_poll_status(db, session_id, poll_id, "open", now)
+            # The room turns to the new question: results of another poll leave the screen and phones.
+            db.execute(
+                sessions.update()
+                .where(sessions.c.id == session_id, sessions.c.revealed_poll != poll_id)
+                .values(revealed_poll=None)
+            )
             self._touch(db, session_id)
 
     def close_poll(self, session_id: int, poll_id: str) -> None:
@@ -281,6 +330,33 @@ class Store:
         with self.engine.begin() as db:
             self._set_poll_status(db, session_id, poll_id, "closed", self.clock())
             self._touch(db, session_id)
+
+    def reveal_poll(self, session_id: int, poll_id: str) -> None:
+        """Put a poll's results in front of the room; an after-close poll that is still open closes.
+
+        What the room then sees still depends on the minimum group size (see `workshop.reveal`).
+        """
+        poll = self.module(session_id).poll(poll_id)
+        if not may_reveal(poll):
+            raise PollError(f"The results of “{poll.prompt}” are for the facilitator only (reveal: never).")
+        now = self.clock()
+        with self.engine.begin() as db:
+            if self._ended(db, session_id):
+                raise JoinError("This session has ended; start or resume another to reveal results.")
+            if poll.reveal == "after-close":
+                status = db.execute(
+                    sa.select(poll_states.c.status).where(
+                        poll_states.c.session_id == session_id, poll_states.c.poll_id == poll_id
+                    )
+                ).scalar()
+                if status == "open":
+                    self._set_poll_status(db, session_id, poll_id, "closed", now)
+            self._touch(db, session_id, revealed_poll=poll_id)
+
+    def hide_poll(self, session_id: int) -> None:
+        """Take results off the screen and the phones."""
+        with self.engine.begin() as db:
+            self._touch(db, session_id, revealed_poll=None)
 
     def poll_statuses(self, session_id: int) -> dict[str, str]:
         """Each poll that was ever opened, with "open" or "closed"; the others are not yet asked."""
@@ -349,7 +425,16 @@ class Store:
             ).scalar()
             if status != "open":
                 raise AnswerRefused("This question is closed now, so your answer was not saved.")
-            values = {"session_id": session_id, "value": json.dumps(stored), "answered_at": now}
+            values: dict[str, Any] = {
+                "session_id": session_id,
+                "value": json.dumps(stored),
+                "answered_at": now,
+            }
+            if poll.kind == "text":
+                # A new text replaces the old one and waits for the facilitator again.
+                module = self.module(session_id)
+                values["review"] = "pending"
+                values["flagged"] = bool(safety_flags(str(stored), module.safety_words))
             insert = self._insert(answers).values(participant_id=participant_id, poll_id=poll_id, **values)
             db.execute(
                 insert.on_conflict_do_update(
@@ -369,6 +454,78 @@ class Store:
 
     def tally(self, session_id: int, poll_id: str) -> Tally:
         return tally(self.module(session_id).poll(poll_id), self.answers(session_id, poll_id))
+
+    def results(self, session_id: int, poll_id: str) -> Results:
+        """A poll's tally, or for a scale asked again, both rounds side by side."""
+        module = self.module(session_id)
+        poll = module.poll(poll_id)
+        if not poll.before:
+            return self.tally(session_id, poll_id)
+        before = module.poll(poll.before)
+        first, second = answers.alias("first"), answers.alias("second")
+        with self.engine.connect() as db:
+            pairs = db.execute(
+                sa.select(first.c.value, second.c.value)
+                .join(second, first.c.participant_id == second.c.participant_id)
+                .where(
+                    first.c.session_id == session_id,
+                    first.c.poll_id == before.id,
+                    second.c.poll_id == poll.id,
+                )
+            ).all()
+        return shift(
+            before,
+            poll,
+            self.answers(session_id, before.id),
+            self.answers(session_id, poll.id),
+            [(json.loads(b), json.loads(a)) for b, a in pairs],
+        )
+
+    def text_answers(self, session_id: int, poll_id: str) -> list[TextAnswer]:
+        """An open-text poll's answers for moderation, in an order that says nothing of who or when."""
+        module = self.module(session_id)
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(answers.c.participant_id, answers.c.value, answers.c.review).where(
+                    answers.c.session_id == session_id, answers.c.poll_id == poll_id
+                )
+            ).all()
+        found = [
+            TextAnswer(
+                row.participant_id,
+                text := str(json.loads(row.value)),
+                row.review or "pending",
+                tuple(safety_flags(text, module.safety_words)),
+            )
+            for row in rows
+        ]
+        return sorted(found, key=lambda a: hashlib.sha256(f"{session_id}:{a.text}".encode()).hexdigest())
+
+    def moderate(self, session_id: int, poll_id: str, participant_id: int, text: str, review: str) -> bool:
+        """Approve or reject one text answer, as the facilitator read it.
+
+        False when the participant has since replaced it: a text nobody has read is never approved.
+        """
+        if review not in REVIEWS:
+            raise ValueError(f"review must be one of {REVIEWS}")
+        with self.engine.begin() as db:
+            changed = db.execute(
+                answers.update()
+                .where(
+                    answers.c.session_id == session_id,
+                    answers.c.poll_id == poll_id,
+                    answers.c.participant_id == participant_id,
+                    answers.c.value == json.dumps(text),
+                )
+                .values(review=review)
+            ).rowcount
+            if changed:
+                self._touch(db, session_id)  # the room's view of this poll may change
+        return bool(changed)
+
+    def approved_texts(self, session_id: int, poll_id: str) -> list[str]:
+        """The open-text answers the facilitator approved, in the queue's neutral order."""
+        return [a.text for a in self.text_answers(session_id, poll_id) if a.review == "approved"]
 
     def has_answered(self, participant_id: int, poll_id: str) -> bool:
         with self.engine.connect() as db:

@@ -1,0 +1,146 @@
+"""What each view may show of a poll's results: console, projector screen and phones, side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workshop.console import Console
+from workshop.content import Module
+from workshop.participant import ParticipantPage
+from workshop.screen import Screen
+from workshop.store import SessionRecord, Store
+
+TESTS = Path(__file__).parent
+
+
+class Room:
+    """One session seen at once from the console, the projector screen and one phone."""
+
+    def __init__(self, store: Store, min_group_size: int) -> None:
+        self.store = store
+        self.console = Console(store, module_folders=[TESTS / "modules"], participant_base="http://x:1")
+        self.console.module_choice.value = "tiny"
+        self.console.group_size.value = min_group_size
+        self.console.start_button.click()
+        assert self.console.session is not None
+        self.session: SessionRecord = self.console.session
+        self.screen = Screen(store, session_id=self.session.id, participant_base="http://x:1")
+        self.phone = ParticipantPage(store, code=self.session.join_code)
+        self.phone.device.key = "f" * 32
+        self.people = 0
+
+    def answer(self, poll_id: str, *values: object) -> None:
+        for value in values:
+            self.people += 1
+            person = self.store.join(self.session.id, f"{self.people:032x}")
+            self.store.record_answer(self.session.id, person, poll_id, value)
+
+    def look(self) -> None:
+        for view in (self.console, self.screen, self.phone):
+            view.refresh()
+
+    def bars(self, figure: object) -> list[int]:
+        data = figure.data[0]  # type: ignore[attr-defined]
+        return list(data.x if data.orientation == "h" else data.y)
+
+
+def test_below_the_minimum_group_size_no_view_shows_a_distribution(sqlite_store: Store, tiny: Module) -> None:
+    room = Room(sqlite_store, min_group_size=3)
+    room.console.open_poll(tiny.poll("how"))  # a live poll, revealed while it is open
+    room.console.reveal_results(tiny.poll("how"))
+    room.answer("how", 1, 5)
+    room.look()
+    assert sum(room.bars(room.console.figure)) == 0
+    assert sum(room.bars(room.screen.figure)) == 0
+    assert "results appear after 1 more (minimum 3)" in room.console.figure.layout.title.text
+    assert "results appear after 1 more (minimum 3)" in room.screen.figure.layout.title.text
+    assert "results appear after 1 more (minimum 3)" in room.phone.results.value
+    assert 'class="bar-row"' not in room.phone.results.value
+    room.answer("how", 3)
+    room.look()
+    assert room.bars(room.console.figure) == [1, 0, 1, 0, 1]
+    assert room.bars(room.screen.figure) == [1, 0, 1, 0, 1]
+    assert room.phone.results.value.count('class="bar-row"') == 5
+    assert "1 (33%)" in room.phone.results.value  # the same numbers as the screen
+    assert "mean 3.0" in room.screen.figure.layout.title.text
+
+
+def test_an_after_close_poll_shows_only_its_count_until_closed_and_revealed(
+    sqlite_store: Store, tiny: Module
+) -> None:
+    room = Room(sqlite_store, min_group_size=2)
+    room.console.open_poll(tiny.poll("who"))
+    room.answer("who", "Usually me", "Usually me", "About equally")
+    room.look()
+    assert "3 answers · results show after the question closes" in room.screen.now.value
+    assert room.screen.chart.layout.display == "none"
+    assert sum(room.bars(room.console.figure)) == 0
+    assert room.phone.results.value == ""
+    room.console.close_poll(tiny.poll("who"))
+    room.look()
+    assert room.bars(room.console.figure) == [2, 0, 1]  # the facilitator sees it first
+    assert room.screen.chart.layout.display == "none"  # the room only once it is revealed
+    room.console.reveal_results(tiny.poll("who"))
+    room.look()
+    assert room.bars(room.screen.figure) == [2, 0, 1]
+    assert room.screen.chart.layout.display is None
+    assert "2 (67%)" in room.phone.results.value
+    room.console.hide_results()
+    room.look()
+    assert room.screen.chart.layout.display == "none" and room.phone.results.value == ""
+
+
+def test_open_text_reaches_the_room_only_once_approved_and_escaped(sqlite_store: Store, tiny: Module) -> None:
+    room = Room(sqlite_store, min_group_size=2)
+    room.console.open_poll(tiny.poll("words"))
+    room.answer("words", "<b>Being listened to</b>", "When he hits me", "Time together")
+    room.look()
+    queue = room.console.moderation
+    assert "1 answer contain a safety word" in queue.summary.value  # said even while the poll is open
+    assert queue.rows.children == ()  # the texts wait for the poll to close
+    room.console.reveal_results(tiny.poll("words"))  # closes it: reveal after close
+    room.look()
+    assert "will share some answers" in room.screen.texts.value
+    queue.approve_all.click()
+    room.look()
+    shown = room.screen.texts.value
+    assert "&lt;b&gt;Being listened to&lt;/b&gt;" in shown and "<b>Being" not in shown
+    assert "Time together" in shown and "hits me" not in shown
+    assert "&lt;b&gt;Being listened to&lt;/b&gt;" in room.phone.results.value
+    flagged_row = next(row for row in queue.rows.children if "hits me" in row.children[0].value)
+    approve = flagged_row.children[1]
+    approve.click()  # a flagged answer asks for a second click
+    assert "hits me" not in sqlite_store.approved_texts(room.session.id, "words")
+    approve.click()
+    assert "When he hits me" in sqlite_store.approved_texts(room.session.id, "words")
+
+
+def test_before_and_after_are_shown_side_by_side(sqlite_store: Store, tiny: Module) -> None:
+    room = Room(sqlite_store, min_group_size=2)
+    room.console.open_poll(tiny.poll("how"))
+    room.answer("how", 2, 2)
+    room.people = 0  # the same two people answer again
+    room.console.open_poll(tiny.poll("how-again"))
+    room.answer("how-again", 4, 5)
+    room.console.reveal_results(tiny.poll("how-again"))
+    room.look()
+    before, after = room.screen.figure.data
+    assert (before.name, list(before.y)) == ("before", [0, 2, 0, 0, 0])
+    assert (after.name, list(after.y)) == ("after", [0, 0, 0, 1, 1])
+    assert "of 2 who answered both, 2 higher" in room.screen.figure.layout.title.text
+    assert room.phone.results.value.count('class="bar-track"') == 10
+
+
+def test_each_device_shows_options_in_its_own_stable_order(sqlite_store: Store, tiny: Module) -> None:
+    shuffled = Module.from_dict({**tiny.to_dict(), "shuffle_options": True})
+    session = sqlite_store.start_session(shuffled)
+    sqlite_store.open_poll(session.id, "which")
+    orders = set()
+    for n in range(8):
+        page = ParticipantPage(sqlite_store, code=session.join_code)
+        page.device.key = f"{n:032x}"
+        again = ParticipantPage(sqlite_store, code=session.join_code)
+        again.device.key = f"{n:032x}"
+        assert page.choice_values == again.choice_values  # a reload keeps the order
+        orders.add(tuple(page.choice_values))
+    assert len(orders) > 1

@@ -1,0 +1,120 @@
+"""The console's moderation queue for open-text answers: nothing a participant writes reaches the room
+until the facilitator approves it, and answers with safety words need a second, deliberate click.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from workshop.content import Poll
+from workshop.reveal import Showing
+from workshop.store import Store, TextAnswer
+
+QUEUE_STYLE = """
+<style>
+.workshop-queue .answer-row { border-top: 1px solid #ddd; padding: 6px 0; align-items: center; }
+.workshop-queue .answer-text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.workshop-queue .flagged { background: #fdecea; border-left: 4px solid #D55E00; padding: 4px 8px; }
+.workshop-queue .approved { color: #006644; }
+.workshop-queue .rejected { color: #777; text-decoration: line-through; }
+</style>
+"""
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+class ModerationQueue:
+    """Approve or reject one open-text poll's answers; `view` sits under the console's poll controls."""
+
+    def __init__(self, store: Store, *, on_change: Callable[[], None]) -> None:
+        self.store = store
+        self.on_change = on_change
+        self.session_id: int | None = None
+        self.poll: Poll | None = None
+        self.summary = widgets.HTML()
+        self.approve_all = widgets.Button(description="Approve all unflagged", button_style="success")
+        self.approve_all.layout.width = "auto"
+        self.approve_all.on_click(lambda _b: self._approve_unflagged())
+        self.rows = widgets.VBox()
+        self.pending: list[TextAnswer] = []
+        self.view = widgets.VBox([widgets.HTML(QUEUE_STYLE), self.summary, self.approve_all, self.rows])
+        self.view.add_class("workshop-queue")
+
+    def show(
+        self, session_id: int, poll: Poll, answers: list[TextAnswer], showing: Showing, min_group_size: int
+    ) -> None:
+        """Redraw the queue; while the poll's results may not show, only counts (and any safety flag)."""
+        self.session_id, self.poll = session_id, poll
+        approved = sum(1 for a in answers if a.review == "approved")
+        flagged = sum(1 for a in answers if a.flags)
+        lines = [f"<h4>{html.escape(poll.prompt)}</h4>"]
+        counts = f"{_plural(len(answers), 'answer')} · {approved} approved for the room"
+        if not showing.results:
+            lines.append(f"<p>{html.escape(showing.note)}. The answers wait here for your approval.</p>")
+        else:
+            lines.append(f"<p>{counts}</p>")
+        if flagged:
+            # Said even while the text stays hidden: the facilitator may want a private word later.
+            lines.append(
+                f'<p class="flagged">⚠ {_plural(flagged, "answer")} contain a safety word. Flagged answers '
+                "are never shown unless you approve them one by one; consider a private follow-up.</p>"
+            )
+        self.summary.value = "".join(lines)
+        self.pending = [a for a in answers if a.review == "pending" and not a.flags]
+        if not showing.results:
+            self.approve_all.layout.display = "none"
+            self.rows.children = ()
+            return
+        self.approve_all.layout.display = None if self.pending else "none"
+        order = {"pending": 0, "approved": 1, "rejected": 2}
+        ordered = sorted(answers, key=lambda a: (order[a.review], not a.flags))
+        self.rows.children = [self._row(answer) for answer in ordered]
+
+    def _row(self, answer: TextAnswer) -> widgets.Widget:
+        text = f'<div class="answer-text {answer.review}">{html.escape(answer.text)}</div>'
+        if answer.flags:
+            words = ", ".join(html.escape(w) for w in answer.flags)
+            text = f'<div class="flagged">⚠ contains: {words}{text}</div>'
+        buttons: list[widgets.Button] = []
+        if answer.review != "approved":
+            approve = widgets.Button(description="Approve", button_style="success")
+            approve.on_click(lambda b, a=answer: self._approve(b, a))
+            buttons.append(approve)
+        if answer.review != "rejected":
+            reject = widgets.Button(description="Reject" if answer.review == "pending" else "Take back")
+            reject.on_click(lambda _b, a=answer: self._decide(a, "rejected"))
+            buttons.append(reject)
+        for button in buttons:
+            button.layout.width = "auto"
+        row = widgets.HBox(
+            [widgets.HTML(text, layout=widgets.Layout(flex="1 1 auto")), *buttons],
+            layout=widgets.Layout(width="100%"),
+        )
+        row.add_class("answer-row")
+        return row
+
+    def _approve(self, button: widgets.Button, answer: TextAnswer) -> None:
+        """A flagged answer is approved only on a second click, after the facilitator has read it."""
+        if answer.flags and button.description != "Yes, show it":
+            button.description = "Yes, show it"
+            button.button_style = "danger"
+            return
+        self._decide(answer, "approved")
+
+    def _approve_unflagged(self) -> None:
+        for answer in self.pending:
+            self._decide(answer, "approved", redraw=False)
+        self.on_change()
+
+    def _decide(self, answer: TextAnswer, review: str, *, redraw: bool = True) -> None:
+        if self.session_id is None or self.poll is None:
+            return
+        # If the writer replaced the text since it was shown, nothing changes and the queue redraws.
+        self.store.moderate(self.session_id, self.poll.id, answer.participant_id, answer.text, review)
+        if redraw:
+            self.on_change()

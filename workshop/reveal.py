@@ -1,0 +1,62 @@
+"""When a poll's results may be seen, by the facilitator and by the room, and what a view says instead.
+
+Two rules guard a couple sitting side by side. No distribution is shown anywhere from fewer answers
+than the session's minimum group size. And a poll's reveal policy says when the group may see it: live,
+once the poll has closed (the default), or never (the facilitator alone). Every view asks here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workshop.content import Poll
+
+
+@dataclass(frozen=True)
+class Showing:
+    """Whether a view may show a poll's results, and the line it shows about them either way."""
+
+    results: bool
+    note: str
+
+
+def answers_text(count: int) -> str:
+    return f"{count} answer" + ("" if count == 1 else "s")
+
+
+def _below_minimum(respondents: int, min_group_size: int) -> Showing:
+    more = min_group_size - respondents
+    return Showing(
+        False,
+        f"{answers_text(respondents)} · results appear after {more} more (minimum {min_group_size})",
+    )
+
+
+def for_facilitator(poll: Poll, status: str, respondents: int, min_group_size: int) -> Showing:
+    """The console: while an after-close (or never) poll is open, only how many have answered.
+
+    The facilitator sees the room too; a bar moving as one person taps would tell them who said what.
+    """
+    if respondents < min_group_size:
+        return _below_minimum(respondents, min_group_size)
+    if status == "open" and poll.reveal != "live":
+        return Showing(False, f"{answers_text(respondents)} · results show when you close the question")
+    return Showing(True, answers_text(respondents))
+
+
+def for_room(poll: Poll, status: str, revealed: bool, respondents: int, min_group_size: int) -> Showing:
+    """The projector screen and the phones: only what the facilitator revealed and the policy allows."""
+    if poll.reveal == "never":
+        return Showing(False, f"{answers_text(respondents)} · these results stay with the facilitator")
+    if respondents < min_group_size:
+        return _below_minimum(respondents, min_group_size)
+    if status == "open" and poll.reveal != "live":
+        return Showing(False, f"{answers_text(respondents)} · results show after the question closes")
+    if not revealed:
+        return Showing(False, answers_text(respondents))
+    return Showing(True, answers_text(respondents))
+
+
+def may_reveal(poll: Poll) -> bool:
+    """Whether the facilitator may put this poll's results in front of the room at all."""
+    return poll.reveal != "never"
