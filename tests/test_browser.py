@@ -1,4 +1,4 @@
-"""The core loop in a real Chromium against a real `workshop serve`: console, phones, live chart.
+"""The workshop in a real Chromium against a real `workshop serve`: console, phones, projector screen.
 
 Every page runs with requests off the machine blocked and recorded, as at a venue with no internet.
 """
@@ -84,11 +84,18 @@ def bar_texts(console: Any) -> list[str]:
     return [t.strip() for t in console.locator(".js-plotly-plot text.bartext").all_inner_texts()]
 
 
-def test_phones_answer_and_the_console_chart_follows(pages: Pages, workshop_servers: RunningWorkshop) -> None:
+def poll_button(console: Any, action: str, poll_id: str) -> Any:
+    """A poll's control on the console (each button's tooltip names its action and poll)."""
+    return console.locator(f"button[title='{action} {poll_id}']")
+
+
+def test_phones_answer_and_results_reach_the_room_only_when_revealed(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=3)
     phones = [join(pages, workshop_servers, code) for _ in range(3)]
     console.get_by_text("3 devices joined").wait_for()
-    console.get_by_role("button", name="Open").first.click()
+    poll_button(console, "open", "who").click()
     for phone in phones:
         phone.get_by_role("button", name="Usually me").wait_for()
 
@@ -97,25 +104,29 @@ def test_phones_answer_and_the_console_chart_follows(pages: Pages, workshop_serv
     console.get_by_text("2 answered").wait_for()
     # Two answers are below the minimum group size of three: no distribution yet.
     console.get_by_text("results appear after 1 more").wait_for()
-    assert not [t for t in bar_texts(console) if t]
 
     answer(phones[2], "About equally")
     console.get_by_text("3 answered · 3 devices joined").wait_for()
-    console.locator("text.bartext", has_text="2 (67%)").wait_for()
-    console.locator("text.bartext", has_text="1 (33%)").wait_for()
+    # Reveal after close: while the poll is open even the console shows only the count.
+    console.get_by_text("results show when you close the question").wait_for()
 
-    # One participant changes the answer: the counts follow, the total does not grow.
+    # One participant changes the answer; a reload is the same participant and cannot answer twice.
     answer(phones[2], "Usually me")
-    console.locator("text.bartext", has_text="3 (100%)").wait_for()
-    console.get_by_text("3 answered · 3 devices joined").wait_for()
-
-    # A reload is the same participant: it cannot answer twice.
     phones[0].reload()
     phones[0].get_by_text("Answer received").wait_for()
     answer(phones[0], "About equally")
-    console.locator("text.bartext", has_text="2 (67%)").wait_for()
     console.get_by_text("3 answered · 3 devices joined").wait_for()
+    assert not [t for t in bar_texts(console) if t]
 
+    poll_button(console, "close", "who").click()
+    console.locator("text.bartext", has_text="2 (67%)").wait_for()
+    console.locator("text.bartext", has_text="1 (33%)").wait_for()
+    assert phones[1].locator(".workshop-bars").count() == 0  # not revealed to the room yet
+
+    poll_button(console, "reveal", "who").click()
+    for phone in phones:  # light HTML bars on phones, the same numbers as the screen
+        phone.locator(".workshop-bars", has_text="2 (67%)").wait_for()
+        assert phone.locator(".js-plotly-plot").count() == 0
     assert pages.blocked == [], "a page asked for something off this machine"
 
 
@@ -189,7 +200,7 @@ def test_the_projector_screen_shows_the_code_and_only_the_count(
     screen.get_by_text("Who usually raises a worry first?").wait_for()
     phone = join(pages, workshop_servers, code)
     answer(phone, "Usually me")
-    screen.get_by_text("1 answer so far").wait_for()
+    screen.get_by_text("1 answer · results show after the question closes").wait_for()
     assert "Usually me" not in screen.locator(".workshop-screen").inner_text()
     assert "Say hello." not in screen.locator(".workshop-screen").inner_text()
     assert pages.blocked == []
@@ -200,3 +211,81 @@ def test_the_console_needs_its_token(pages: Pages, workshop_servers: RunningWork
     page = pages.open(without_token, LAPTOP)
     assert page.get_by_role("button", name="Start session").count() == 0
     assert "token" in page.content().lower() or "login" in page.url
+
+
+def send_text(phone: Any, text: str) -> None:
+    phone.locator("textarea").fill(text)
+    phone.get_by_role("button", name="Send answer").click()
+    phone.get_by_text("Answer received").wait_for()
+
+
+def chart_fits(screen: Any) -> None:
+    """The revealed chart lies wholly inside the projector's window, with nothing to scroll."""
+    box = screen.locator(".workshop-screen .js-plotly-plot").bounding_box()
+    viewport = screen.viewport_size
+    assert box is not None and box["y"] + box["height"] <= viewport["height"], (box, viewport)
+    assert box["width"] >= 0.8 * viewport["width"], (box, viewport)
+    assert screen.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=2)
+    with console.context.expect_page() as opened:
+        console.get_by_text("Open the projector screen").click()
+    screen = opened.value
+    screen.set_viewport_size({"width": 1280, "height": 720})
+    screen.locator(".join-code", has_text=code).wait_for()
+    phones = [join(pages, workshop_servers, code) for _ in range(2)]
+
+    # Multiple choice, revealed after it closes.
+    poll_button(console, "open", "which").click()
+    for phone, picks in zip(phones, [["Asking to talk", "Needing space"], ["Asking to talk"]], strict=True):
+        for pick in picks:
+            phone.get_by_role("button", name=pick, exact=True).click()
+        phone.get_by_role("button", name="Send answer").click()
+        phone.get_by_text("Answer received").wait_for()
+    screen.get_by_text("2 answers · results show after the question closes").wait_for()
+    assert screen.locator(".workshop-chart").bounding_box()["height"] == 0
+    poll_button(console, "reveal", "which").click()  # "Close and reveal"
+    screen.locator("text.bartext", has_text="2 (100%)").wait_for()
+    screen.locator("text.bartext", has_text="1 (50%)").wait_for()
+    chart_fits(screen)
+
+    # A live scale: on the screen as answers come in, but only from the minimum group size on.
+    console.locator("select:visible").select_option(label="End · 10 min")
+    poll_button(console, "open", "how").click()
+    poll_button(console, "reveal", "how").click()
+    screen.get_by_text("results appear after 2 more").first.wait_for()
+    answer(phones[0], "2")
+    screen.get_by_text("results appear after 1 more").first.wait_for()
+    assert not [t for t in bar_texts(screen) if t]
+    answer(phones[1], "4")
+    screen.locator("text.bartext", has_text="1 (50%)").first.wait_for()
+    screen.get_by_text("mean 3.0").wait_for()
+
+    # Open text: moderated on the console, escaped everywhere, flagged words never shown unasked.
+    console.locator("select:visible").select_option(label="Later · 10 min")
+    poll_button(console, "open", "words").click()
+    send_text(phones[0], "<b>Being heard</b>")
+    send_text(phones[1], "He hits me when angry")
+    console.get_by_text("contain a safety word").wait_for()
+    poll_button(console, "reveal", "words").click()
+    console.get_by_role("button", name="Approve all unflagged").click()
+    screen.locator("blockquote", has_text="<b>Being heard</b>").wait_for()
+    phones[1].locator(".workshop-bars blockquote", has_text="<b>Being heard</b>").wait_for()
+    assert "hits me" not in screen.locator(".workshop-screen").inner_text()
+
+    # Before and after, side by side.
+    poll_button(console, "open", "how-again").click()
+    answer(phones[0], "4")
+    answer(phones[1], "5")
+    poll_button(console, "reveal", "how-again").click()
+    screen.get_by_text("of 2 who answered both, 2 higher").wait_for()
+    screen.locator(".legendtext", has_text="before").wait_for()
+    chart_fits(screen)
+    screen.set_viewport_size({"width": 1920, "height": 1080})
+    chart_fits(screen)
+    assert "Compare before and after." not in screen.locator(".workshop-screen").inner_text()
+    assert pages.blocked == []

@@ -73,21 +73,21 @@ def test_an_after_close_poll_shows_only_its_count_until_closed_and_revealed(
     room.answer("who", "Usually me", "Usually me", "About equally")
     room.look()
     assert "3 answers · results show after the question closes" in room.screen.now.value
-    assert room.screen.chart.layout.display == "none"
+    assert not room.screen.chart_shown
     assert sum(room.bars(room.console.figure)) == 0
     assert room.phone.results.value == ""
     room.console.close_poll(tiny.poll("who"))
     room.look()
     assert room.bars(room.console.figure) == [2, 0, 1]  # the facilitator sees it first
-    assert room.screen.chart.layout.display == "none"  # the room only once it is revealed
+    assert not room.screen.chart_shown  # the room only once it is revealed
     room.console.reveal_results(tiny.poll("who"))
     room.look()
     assert room.bars(room.screen.figure) == [2, 0, 1]
-    assert room.screen.chart.layout.display is None
+    assert room.screen.chart_shown
     assert "2 (67%)" in room.phone.results.value
     room.console.hide_results()
     room.look()
-    assert room.screen.chart.layout.display == "none" and room.phone.results.value == ""
+    assert not room.screen.chart_shown and room.phone.results.value == ""
 
 
 def test_open_text_reaches_the_room_only_once_approved_and_escaped(sqlite_store: Store, tiny: Module) -> None:

@@ -36,6 +36,7 @@ def new_poll_figure(size: str = "console") -> go.FigureWidget:
         data=[go.Bar(x=[], y=[], **bar), go.Bar(x=[], y=[], visible=False, **bar)],
         layout=go.Layout(
             template="simple_white",
+            autosize=True,  # as wide as its box, whatever the projector's resolution
             height=look["height"],
             margin={"l": 20, "r": 60, "t": 40 + 3 * look["title"], "b": 40},
             font={"size": look["font"]},
@@ -50,6 +51,8 @@ def new_poll_figure(size: str = "console") -> go.FigureWidget:
         ),
     )
     figure.layout.meta = size
+    # Follow the window when it changes size (a screen dragged onto the projector and made full screen).
+    figure._config = {"responsive": True, "displaylogo": False, "displayModeBar": False}
     return figure
 
 
@@ -57,14 +60,17 @@ def draw_results(figure: go.FigureWidget, results: Results, showing: Showing, mi
     """Redraw a chart; with nothing allowed to show, only the title and the line saying why."""
     look = SIZES[str(figure.layout.meta or "console")]
     poll = results.poll
-    labels = [_wrap(label, 28) for label in choice_labels(poll)]
+    horizontal = poll.kind != "scale"
+    # A scale's points stand side by side: the words for its ends go on a line of their own.
+    labels = [
+        _wrap(label, 28) if horizontal else label.replace(" · ", "<br>") for label in choice_labels(poll)
+    ]
     rounds: list[tuple[str, Tally, str | list[str]]]
     if isinstance(results, Shift):
         rounds = [("before", results.before, BEFORE_COLOUR), ("after", results.after, AFTER_COLOUR)]
     else:
         colours = [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
         rounds = [("answers", results, colours if poll.kind != "scale" else PALETTE[0])]
-    horizontal = poll.kind != "scale"
     note = summary(results, min_group_size) if showing.results else showing.note
     with figure.batch_update():
         for index, trace in enumerate(figure.data):
@@ -87,6 +93,11 @@ def draw_results(figure: go.FigureWidget, results: Results, showing: Showing, mi
         layout.yaxis.visible = horizontal
         layout.yaxis.autorange = "reversed" if horizontal else True
         layout.xaxis.type = "category" if not horizontal else "linear"
+        # Headroom past the longest bar, so its label ("12 (100%)") is never cut off.
+        longest = max((max(t.counts, default=0) for _, t, _ in rounds), default=0) if showing.results else 0
+        value_axis = layout.xaxis if horizontal else layout.yaxis
+        value_axis.range = [0, max(1, longest) * 1.3]
+        (layout.yaxis if horizontal else layout.xaxis).range = None
         bars = len(labels) * len(rounds)
         tall = min(look["tallest"], max(look["height"], 130 + look["bar"] * bars))
         layout.height = tall if horizontal else look["height"]

@@ -33,6 +33,7 @@ CONSOLE_STYLE = """
 .workshop-console .counts { font-size: 18px; }
 .workshop-console select { font-size: 16px; }
 .workshop-console .poll-row { border-top: 1px solid #ddd; padding: 6px 0; align-items: center; }
+.workshop-console .workshop-chart > * { flex: 1 1 auto; width: 100%; }
 .workshop-console .on-screen { background: #e6f4ea; padding: 1px 6px; border-radius: 4px; }
 </style>
 """
@@ -109,6 +110,7 @@ class Console:
         self.figure = new_poll_figure()
         # A FigureWidget's `layout` is Plotly's, so a box around it is what hides it for open text.
         self.figure_box = widgets.Box([self.figure], layout=widgets.Layout(width="100%"))
+        self.figure_box.add_class("workshop-chart")
         self.moderation = ModerationQueue(store, on_change=self._after_moderation)
         self.moderation.view.layout.display = "none"
         left = widgets.VBox(

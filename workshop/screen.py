@@ -27,13 +27,16 @@ SCREEN_STYLE = """
 .workshop-screen .join-code { font-size: 96px; font-weight: bold; letter-spacing: 12px; }
 .workshop-screen .address { font-size: 30px; }
 .workshop-screen h1 { font-size: 48px; margin: 0 0 12px; }
-.workshop-screen h2 { font-size: 40px; margin: 8px 0 4px; }
+.workshop-screen h2 { font-size: 32px; margin: 8px 0 4px; color: #444; }
+.workshop-screen .prompt { font-size: 44px; font-weight: bold; line-height: 1.2; margin: 8px 0; }
 .workshop-screen .count { font-size: 32px; margin: 4px 0; }
 .workshop-screen .waiting { font-size: 32px; color: #444; }
 /* With results up, how to join shrinks to one line so the chart has the room. */
 .workshop-screen .compact h1 { font-size: 30px; margin: 0; }
 .workshop-screen .compact .join-code { font-size: 44px; letter-spacing: 6px; }
 .workshop-screen .compact .address { font-size: 22px; }
+/* The chart takes the screen's whole width (a flex child would otherwise keep Plotly's 700 px). */
+.workshop-screen .workshop-chart > * { flex: 1 1 auto; width: 100%; }
 .workshop-screen .answers { display: flex; flex-wrap: wrap; gap: 16px; }
 .workshop-screen blockquote { font-size: 30px; margin: 0; padding: 12px 18px; max-width: 560px;
   border-left: 8px solid #0072B2; background: #f3f7fb; overflow-wrap: anywhere; white-space: pre-wrap; }
@@ -57,7 +60,9 @@ class Screen:
         self.qr = widgets.HTML()
         self.now = widgets.HTML()
         self.figure = new_poll_figure("screen")
-        self.chart = widgets.Box([self.figure], layout=widgets.Layout(width="100%", display="none"))
+        self.chart = widgets.Box([self.figure], layout=widgets.Layout(width="100%"))
+        self.chart.add_class("workshop-chart")
+        self._show_chart(False)
         self.texts = widgets.HTML()
         self.join_strip = widgets.HBox(
             [self.join, self.qr],
@@ -86,7 +91,7 @@ class Screen:
                 self.join.value = "<h1>The workshop will begin shortly</h1>"
                 self.qr.value = ""
                 self.now.value = ""
-                self.chart.layout.display = "none"
+                self._show_chart(False)
                 self.texts.value = ""
                 return
         session = self.session
@@ -107,11 +112,11 @@ class Screen:
             poll = session.module.poll(state.open_poll)
             showing = for_room(poll, "open", state.revealed_poll == poll.id, count, session.min_group_size)
             if state.open_poll != state.revealed_poll:
-                parts.append(f"<p><b>{html.escape(poll.prompt)}</b></p>")
+                parts.append(f'<p class="prompt">{html.escape(poll.prompt)}</p>')
             note = showing.note if not showing.results else answers_text(count)
             parts.append(f'<p class="count">{html.escape(note)} · answer on your phone</p>')
         self.now.value = "".join(parts)
-        self.chart.layout.display = "none"
+        self._show_chart(False)
         self.texts.value = ""
         if revealed is None or state.revealed_poll is None:
             return
@@ -122,7 +127,16 @@ class Screen:
             self.texts.value = self._texts_html(session.id, poll.prompt, showing.results, showing.note)
         else:
             draw_results(self.figure, revealed, showing, session.min_group_size)
-            self.chart.layout.display = None
+            self._show_chart(True)
+
+    def _show_chart(self, shown: bool) -> None:
+        """Fold the chart away rather than hide it: Plotly sizes itself only inside a visible box."""
+        self.chart.layout.height = None if shown else "0px"
+        self.chart.layout.overflow = None if shown else "hidden"
+
+    @property
+    def chart_shown(self) -> bool:
+        return bool(self.chart.layout.height != "0px")
 
     def _texts_html(self, session_id: int, prompt: str, shown: bool, note: str) -> str:
         """Approved open-text answers as cards, escaped; none while the group is below the minimum."""
