@@ -270,7 +270,7 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     poll_button(console, "open", "words").click()
     send_text(phones[0], "<b>Being heard</b>")
     send_text(phones[1], "He hits me when angry")
-    console.get_by_text("contain a safety word").wait_for()
+    console.get_by_text("contains a safety word").wait_for()
     poll_button(console, "reveal", "words").click()
     console.get_by_role("button", name="Approve all unflagged").click()
     screen.locator("blockquote", has_text="<b>Being heard</b>").wait_for()

@@ -96,7 +96,7 @@ def test_open_text_reaches_the_room_only_once_approved_and_escaped(sqlite_store:
     room.answer("words", "<b>Being listened to</b>", "When he hits me", "Time together")
     room.look()
     queue = room.console.moderation
-    assert "1 answer contain a safety word" in queue.summary.value  # said even while the poll is open
+    assert "1 answer contains a safety word" in queue.summary.value  # said even while the poll is open
     assert queue.rows.children == ()  # the texts wait for the poll to close
     room.console.reveal_results(tiny.poll("words"))  # closes it: reveal after close
     room.look()
@@ -144,3 +144,19 @@ def test_each_device_shows_options_in_its_own_stable_order(sqlite_store: Store, 
         assert page.choice_values == again.choice_values  # a reload keeps the order
         orders.add(tuple(page.choice_values))
     assert len(orders) > 1
+
+
+def test_below_the_minimum_the_facilitator_can_read_texts_but_the_room_sees_none(
+    sqlite_store: Store, tiny: Module
+) -> None:
+    room = Room(sqlite_store, min_group_size=3)
+    room.console.open_poll(tiny.poll("words"))
+    room.answer("words", "Being asked first", "A walk together")
+    room.console.reveal_results(tiny.poll("words"))
+    room.console.moderation.approve_all.click()
+    room.look()
+    assert len(room.console.moderation.rows.children) == 2
+    assert "none of these reach the room until 1 more answer" in room.console.moderation.summary.value
+    assert "Being asked first" not in room.screen.texts.value
+    assert "results appear after 1 more (minimum 3)" in room.screen.texts.value
+    assert "Being asked first" not in room.phone.results.value

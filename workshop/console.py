@@ -346,7 +346,7 @@ class Console:
         is_text = texts is not None
         self._show_text_queue(is_text)
         if is_text:
-            self.moderation.show(session.id, poll, texts or [], showing, session.min_group_size)
+            self.moderation.show(session.id, poll, texts or [], status, session.min_group_size)
         else:
             draw_results(self.figure, results, showing, session.min_group_size)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from workshop.content import Poll
-from workshop.reveal import Showing
+from workshop.reveal import answers_text
 from workshop.store import Store, TextAnswer
 
 QUEUE_STYLE = """
@@ -46,27 +46,44 @@ class ModerationQueue:
         self.view.add_class("workshop-queue")
 
     def show(
-        self, session_id: int, poll: Poll, answers: list[TextAnswer], showing: Showing, min_group_size: int
+        self, session_id: int, poll: Poll, answers: list[TextAnswer], status: str, min_group_size: int
     ) -> None:
-        """Redraw the queue; while the poll's results may not show, only counts (and any safety flag)."""
+        """Redraw the queue; while an after-close poll is open, only counts (and any safety flag).
+
+        The texts are readable once the poll closes even below the minimum group size: the facilitator
+        reads each answer alone anyway, and a flagged one may need a private word. The room still sees
+        nothing until the group is large enough (`workshop.reveal.for_room`).
+        """
         self.session_id, self.poll = session_id, poll
         approved = sum(1 for a in answers if a.review == "approved")
         flagged = sum(1 for a in answers if a.flags)
+        readable = status != "open" or poll.reveal == "live"
         lines = [f"<h4>{html.escape(poll.prompt)}</h4>"]
-        counts = f"{_plural(len(answers), 'answer')} · {approved} approved for the room"
-        if not showing.results:
-            lines.append(f"<p>{html.escape(showing.note)}. The answers wait here for your approval.</p>")
+        if not readable:
+            lines.append(
+                f"<p>{answers_text(len(answers))} · you can read them here when you close the question.</p>"
+            )
         else:
-            lines.append(f"<p>{counts}</p>")
+            lines.append(f"<p>{answers_text(len(answers))} · {approved} approved for the room</p>")
+            if len(answers) < min_group_size:
+                lines.append(
+                    f"<p>Fewer than {min_group_size} people answered, so none of these reach the room "
+                    f"until {min_group_size - len(answers)} more answer.</p>"
+                )
+        if poll.reveal == "never":
+            lines.append(
+                "<p>This question is for you only: approved answers are never shown to the room.</p>"
+            )
         if flagged:
             # Said even while the text stays hidden: the facilitator may want a private word later.
             lines.append(
-                f'<p class="flagged">⚠ {_plural(flagged, "answer")} contain a safety word. Flagged answers '
+                f'<p class="flagged">⚠ {_plural(flagged, "answer")} {"contains" if flagged == 1 else "contain"} '
+                "a safety word. Flagged answers "
                 "are never shown unless you approve them one by one; consider a private follow-up.</p>"
             )
         self.summary.value = "".join(lines)
         self.pending = [a for a in answers if a.review == "pending" and not a.flags]
-        if not showing.results:
+        if not readable:
             self.approve_all.layout.display = "none"
             self.rows.children = ()
             return
