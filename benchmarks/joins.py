@@ -13,6 +13,8 @@ answer reaches the console quickly, so this script measures exactly that, end to
 4. Answer-to-chart latency: from clicking "Send answer" on a phone-sized page to the facilitator console
    showing the new count. It includes the store write, the participant kernel's round trip and the
    console's polling of the store.
+5. Reveal latency: from clicking "Close and reveal" on the console to the projector screen drawing the
+   chart, and to every phone drawing its HTML bars.
 
 It starts `workshop serve` on free ports with a fresh SQLite file, drives the console and N participant
 pages with Playwright on Chromium, checks the joins and answers in the store through the `workshop`
@@ -252,6 +254,8 @@ class Results:
     kernel_rss_mb: list[float] = field(default_factory=list)
     page_ready_s: list[float] = field(default_factory=list)
     latency_s: list[float] = field(default_factory=list)
+    reveal_screen_s: float = 0.0
+    reveal_phones_s: float = 0.0
     stored_joins: int = 0
     stored_answers: int = 0
     server_log: list[str] = field(default_factory=list)
@@ -271,6 +275,11 @@ def measure(participants: int) -> Results:
                 console.goto(server.console_url)
                 code = start_session(console)
                 url = f"{local(server.participant_url)}?code={code}"
+                with console.context.expect_page() as opened:
+                    console.get_by_text("Open the projector screen").click()
+                screen = opened.value
+                screen.set_viewport_size({"width": 1920, "height": 1080})
+                screen.locator(".join-code").wait_for(timeout=PAGE_TIMEOUT_MS)
 
                 server_before, kernels_before = meter.sample()
                 meter.start()
@@ -300,6 +309,14 @@ def measure(participants: int) -> Results:
                 server_answered, kernels_answered = meter.sample()
                 answer_cpu = server_answered + kernels_answered - server_joined - kernels_joined
                 results.cpu_answers_per_participant = answer_cpu / participants
+
+                started = time.perf_counter()
+                console.locator("button", has_text="Close and reveal").first.click()
+                screen.locator("text.bartext").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+                results.reveal_screen_s = time.perf_counter() - started
+                for page in pages:
+                    page.locator(".workshop-bars .bar-row").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+                results.reveal_phones_s = time.perf_counter() - started
             finally:
                 if meter.is_alive():
                     meter.stop()
@@ -310,7 +327,8 @@ def measure(participants: int) -> Results:
         store = Store(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", create=False)
         try:
             session = store.session_by_code(code)
-            poll_id = store.state(session.id).open_poll
+            state = store.state(session.id)
+            poll_id = state.open_poll or state.revealed_poll
             results.stored_joins = store.joined_count(session.id)
             results.stored_answers = len(store.answers(session.id, poll_id)) if poll_id else 0
         finally:
@@ -358,6 +376,8 @@ def report(results: Results, command: str) -> None:
             "Answer-to-chart latency (incl. store write), median / worst",
             f"{latency_median:.2f} / {latency_max:.2f} s",
         ),
+        ("Reveal → chart on the projector screen", f"{results.reveal_screen_s:.2f} s"),
+        (f"Reveal → HTML bars on all {results.participants} phones", f"{results.reveal_phones_s:.2f} s"),
         (
             "Stored joins / answers (checked in the store)",
             f"{results.stored_joins} / {results.stored_answers}",
@@ -372,7 +392,8 @@ def report(results: Results, command: str) -> None:
         "\nCPU per join runs from before the first join until the last participant sees the poll; it"
         "\nincludes the polling of kernels already joined; the facilitator's server is not counted."
         "\nLatency is from the click on 'Send answer' to the console showing the new count, so it"
-        "\nincludes the store write and the console's 0.3 s polling."
+        "\nincludes the store write and the console's 0.3 s polling. Reveal times include the screen's"
+        "\nand the phones' 0.5 s polling."
     )
     if results.server_notes:
         print("\nServer output worth a look (count × line):")

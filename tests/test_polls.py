@@ -56,6 +56,23 @@ def test_text_is_cleaned_of_control_characters_and_runs_of_blank_lines() -> None
     assert clean_text("e\u0301") == "\u00e9"  # one form of each letter, so moderation compares like with like
 
 
+@pytest.mark.parametrize(
+    "hidden", ["he hi\u00adts me", "k\u2060ill", "k\ufeffill", "suic\u034fide", "SuicÍde"]
+)
+def test_invisible_characters_and_accents_do_not_hide_a_safety_word(hidden: str) -> None:
+    assert safety_flags(hidden)
+
+
+@pytest.mark.parametrize("blank", ["\u2060\u2060", "\u3164", " \u200b\n\t "])
+def test_an_answer_with_nothing_visible_is_refused(tiny: Module, blank: str) -> None:
+    with pytest.raises(AnswerRefused, match="write a few words"):
+        check_answer(tiny.poll("words"), blank)
+
+
+def test_runs_of_blank_lines_shrink_to_one_whatever_spaces_they_hold() -> None:
+    assert clean_text("a" + "\n \n" * 60 + "b") == "a\n\nb"
+
+
 def test_safety_words_match_whole_words_with_their_endings() -> None:
     assert safety_flags("He hurt me last week") == ["hurt me"]
     assert safety_flags("Thoughts of SELF-HARM") == ["harm"]

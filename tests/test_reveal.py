@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from workshop.console import Console
 from workshop.content import Module
+from workshop.errors import PollError
 from workshop.participant import ParticipantPage
 from workshop.screen import Screen
 from workshop.store import SessionRecord, Store
@@ -96,10 +99,12 @@ def test_open_text_reaches_the_room_only_once_approved_and_escaped(sqlite_store:
     room.answer("words", "<b>Being listened to</b>", "When he hits me", "Time together")
     room.look()
     queue = room.console.moderation
-    assert "1 answer contains a safety word" in queue.summary.value  # said even while the poll is open
-    assert queue.rows.children == ()  # the texts wait for the poll to close
+    # While it is open nothing, not even a safety flag, appears as someone taps Send.
+    assert "safety word" not in queue.summary.value
+    assert queue.rows.children == ()
     room.console.reveal_results(tiny.poll("words"))  # closes it: reveal after close
     room.look()
+    assert "1 answer contains a safety word" in queue.summary.value
     assert "will share some answers" in room.screen.texts.value
     queue.approve_all.click()
     room.look()
@@ -146,17 +151,67 @@ def test_each_device_shows_options_in_its_own_stable_order(sqlite_store: Store, 
     assert len(orders) > 1
 
 
-def test_below_the_minimum_the_facilitator_can_read_texts_but_the_room_sees_none(
+def test_below_the_minimum_no_one_reads_the_texts_but_a_safety_flag_is_counted(
     sqlite_store: Store, tiny: Module
 ) -> None:
     room = Room(sqlite_store, min_group_size=3)
     room.console.open_poll(tiny.poll("words"))
-    room.answer("words", "Being asked first", "A walk together")
+    room.answer("words", "Being asked first", "I am scared of him")
     room.console.reveal_results(tiny.poll("words"))
-    room.console.moderation.approve_all.click()
     room.look()
-    assert len(room.console.moderation.rows.children) == 2
-    assert "none of these reach the room until 1 more answer" in room.console.moderation.summary.value
+    queue = room.console.moderation
+    assert queue.rows.children == () and queue.pending == []
+    assert "unread until 1 more people have answered" in queue.summary.value
+    assert "1 answer contains a safety word" in queue.summary.value
     assert "Being asked first" not in room.screen.texts.value
     assert "results appear after 1 more (minimum 3)" in room.screen.texts.value
     assert "Being asked first" not in room.phone.results.value
+
+
+def test_a_before_and_after_pair_is_shown_by_the_stricter_rounds_rules(
+    sqlite_store: Store, tiny: Module
+) -> None:
+    def with_reveal(never: str = "") -> Module:
+        data = tiny.to_dict()
+        for poll in data["polls"]:
+            poll["reveal"] = "never" if poll["id"] == never else "after-close"
+        return Module.from_dict(data)
+
+    session = sqlite_store.start_session(with_reveal(never="how"), min_group_size=1)
+    screen = Screen(sqlite_store, session_id=session.id, participant_base="http://x:1")
+    person = sqlite_store.join(session.id, "e" * 32)
+    for poll_id in ("how", "how-again"):
+        sqlite_store.open_poll(session.id, poll_id)
+        sqlite_store.record_answer(session.id, person, poll_id, 3)
+    with pytest.raises(PollError, match="facilitator only"):
+        sqlite_store.reveal_poll(session.id, "how-again")
+    screen.refresh()
+    assert not screen.chart_shown
+    # And a first round that is open again keeps the pair's bars off the screen.
+    session = sqlite_store.start_session(with_reveal(), min_group_size=1)
+    screen = Screen(sqlite_store, session_id=session.id, participant_base="http://x:1")
+    person = sqlite_store.join(session.id, "e" * 32)
+    for poll_id in ("how", "how-again"):
+        sqlite_store.open_poll(session.id, poll_id)
+        sqlite_store.record_answer(session.id, person, poll_id, 3)
+    sqlite_store.reveal_poll(session.id, "how-again")
+    screen.refresh()
+    assert sum(screen.figure.data[0].y) == 1
+    sqlite_store.open_poll(session.id, "how")
+    sqlite_store.reveal_poll(session.id, "how-again")
+    screen.refresh()
+    assert sum(screen.figure.data[0].y) == 0
+    assert "results show after the question closes" in screen.figure.layout.title.text
+
+
+def test_reopening_a_revealed_poll_takes_its_results_off_the_screen(
+    sqlite_store: Store, tiny: Module
+) -> None:
+    room = Room(sqlite_store, min_group_size=1)
+    room.console.open_poll(tiny.poll("who"))
+    room.answer("who", "Usually me")
+    room.console.reveal_results(tiny.poll("who"))
+    room.console.open_poll(tiny.poll("who"))
+    room.look()
+    assert sqlite_store.state(room.session.id).revealed_poll is None
+    assert not room.screen.chart_shown and room.phone.results.value == ""

@@ -279,10 +279,45 @@ def test_a_database_from_before_reveal_and_moderation_is_brought_up_to_date(
     old.record_answer(session.id, me, "who", "Usually me")
     with old.engine.begin() as db:  # the columns an earlier version did not have
         db.execute(sa.text("ALTER TABLE answers DROP COLUMN review"))
-        db.execute(sa.text("ALTER TABLE answers DROP COLUMN flagged"))
         db.execute(sa.text("ALTER TABLE sessions DROP COLUMN revealed_poll"))
     upgraded = Store(store.url)
     assert upgraded.answers(session.id, "who") == ["Usually me"]
     upgraded.reveal_poll(session.id, "who")
     assert upgraded.state(session.id).revealed_poll == "who"
     upgraded.close()
+
+
+def test_no_answer_lands_after_the_poll_has_closed(store: Store, tiny: Module) -> None:
+    """The facilitator closes a poll in the instant an answer is being written: the tally they then see
+    is final, so a revealed bar never moves and singles out the last person to tap."""
+    import threading
+    import time
+
+    session = store.start_session(tiny, min_group_size=1)
+    me = store.join(session.id, DEVICE_A)
+    store.open_poll(session.id, "who")
+    facilitator = Store(store.url, create=False)
+    seen_at_close: list[tuple[int, ...]] = []
+
+    def close_and_look() -> None:
+        facilitator.close_poll(session.id, "who")
+        seen_at_close.append(facilitator.tally(session.id, "who").counts)
+
+    def close_meanwhile(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("SELECT poll_states.status") and not seen_at_close:
+            closing = threading.Thread(target=close_and_look)
+            closing.start()
+            closing.join(2)  # SQLite makes the closing wait for this write; PostgreSQL lets it finish
+
+    sa.event.listen(store.engine, "after_cursor_execute", close_meanwhile)
+    try:
+        store.record_answer(session.id, me, "who", "Usually me")
+    except AnswerRefused:
+        pass  # too late: refused, and nothing stored
+    finally:
+        sa.event.remove(store.engine, "after_cursor_execute", close_meanwhile)
+    deadline = time.monotonic() + 20
+    while not seen_at_close and time.monotonic() < deadline:
+        time.sleep(0.05)
+    facilitator.close()
+    assert seen_at_close == [store.tally(session.id, "who").counts]

@@ -8,6 +8,7 @@ the line that says why, so a chart can never single out a couple.
 
 from __future__ import annotations
 
+import html
 import textwrap
 
 import plotly.graph_objects as go
@@ -25,7 +26,8 @@ SIZES = {
 
 
 def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(text, width)) or text
+    """Escaped (Plotly draws a little HTML in titles and labels) and broken into lines."""
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or html.escape(text)
 
 
 def new_poll_figure(size: str = "console") -> go.FigureWidget:
@@ -63,7 +65,8 @@ def draw_results(figure: go.FigureWidget, results: Results, showing: Showing, mi
     horizontal = poll.kind != "scale"
     # A scale's points stand side by side: the words for its ends go on a line of their own.
     labels = [
-        _wrap(label, 28) if horizontal else label.replace(" · ", "<br>") for label in choice_labels(poll)
+        _wrap(label, 28) if horizontal else "<br>".join(html.escape(part) for part in label.split(" · "))
+        for label in choice_labels(poll)
     ]
     rounds: list[tuple[str, Tally, str | list[str]]]
     if isinstance(results, Shift):
@@ -88,7 +91,7 @@ def draw_results(figure: go.FigureWidget, results: Results, showing: Showing, mi
             trace.marker.color = colour
         layout = figure.layout
         layout.showlegend = isinstance(results, Shift) and showing.results
-        layout.title.text = f"{_wrap(poll.prompt, look['wrap'])}<br><sup>{note}</sup>"
+        layout.title.text = f"{_wrap(poll.prompt, look['wrap'])}<br><sup>{html.escape(note)}</sup>"
         layout.xaxis.visible = not horizontal
         layout.yaxis.visible = horizontal
         layout.yaxis.autorange = "reversed" if horizontal else True

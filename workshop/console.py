@@ -19,7 +19,7 @@ from workshop.content import Module, Poll, find_module, find_modules
 from workshop.errors import WorkshopError
 from workshop.following import follow
 from workshop.moderation import ModerationQueue
-from workshop.reveal import for_facilitator
+from workshop.reveal import for_facilitator, standing
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 
@@ -341,12 +341,12 @@ class Console:
         )
         if poll is None or results is None:
             return
-        status = self.store.poll_statuses(session.id).get(poll.id, "not asked yet")
-        showing = for_facilitator(poll, status, results.respondents, session.min_group_size)
+        stands = standing(session.module, poll, self.store.poll_statuses(session.id))
+        showing = for_facilitator(stands, results.respondents, session.min_group_size)
         is_text = texts is not None
         self._show_text_queue(is_text)
         if is_text:
-            self.moderation.show(session.id, poll, texts or [], status, session.min_group_size)
+            self.moderation.show(session.id, poll, texts or [], stands, session.min_group_size)
         else:
             draw_results(self.figure, results, showing, session.min_group_size)
 

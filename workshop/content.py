@@ -23,7 +23,8 @@ POLL_KINDS = ("single", "multiple", "scale", "text")
 # tells the other what was answered: "after-close" is the default.
 REVEAL_POLICIES = ("live", "after-close", "never")
 DEFAULT_TEXT_LENGTH = 280
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Short enough for every database column that holds an id (100 characters).
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class Module:
             short_path=tuple(data.get("short_path", ())),
             shuffle_options=bool(data.get("shuffle_options", False)),
             safety_words=tuple(data.get("safety_words", ())),
-            sections=tuple(Section(**{**s, "polls": tuple(s.get("polls", ()))}) for s in data["sections"]),
+            sections=tuple(Section(**{**s, "polls": tuple(s.get("polls") or ())}) for s in data["sections"]),
             polls=tuple(Poll(**{**p, "options": tuple(p.get("options", ()))}) for p in data["polls"]),
             origin=origin,
         )

@@ -1,5 +1,8 @@
 """The console's moderation queue for open-text answers: nothing a participant writes reaches the room
 until the facilitator approves it, and answers with safety words need a second, deliberate click.
+
+The facilitator reads the answers only once the question has closed and enough people have answered:
+a text appearing as someone taps Send would say who wrote it.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from workshop.content import Poll
-from workshop.reveal import answers_text
+from workshop.reveal import Standing, answers_text
 from workshop.store import Store, TextAnswer
 
 QUEUE_STYLE = """
@@ -42,51 +45,54 @@ class ModerationQueue:
         self.approve_all.on_click(lambda _b: self._approve_unflagged())
         self.rows = widgets.VBox()
         self.pending: list[TextAnswer] = []
+        self._drawn: tuple[object, ...] = ()
         self.view = widgets.VBox([widgets.HTML(QUEUE_STYLE), self.summary, self.approve_all, self.rows])
         self.view.add_class("workshop-queue")
 
     def show(
-        self, session_id: int, poll: Poll, answers: list[TextAnswer], status: str, min_group_size: int
+        self, session_id: int, poll: Poll, answers: list[TextAnswer], standing: Standing, min_group_size: int
     ) -> None:
-        """Redraw the queue; while an after-close poll is open, only counts (and any safety flag).
-
-        The texts are readable once the poll closes even below the minimum group size: the facilitator
-        reads each answer alone anyway, and a flagged one may need a private word. The room still sees
-        nothing until the group is large enough (`workshop.reveal.for_room`).
-        """
+        """Redraw the queue: the answers once the poll has closed with enough of them, else only counts."""
+        drawn = (session_id, poll.id, tuple(answers), standing, min_group_size)
+        if drawn == self._drawn:
+            return  # redrawing would lose a half-made two-click approval
+        self._drawn = drawn
         self.session_id, self.poll = session_id, poll
         approved = sum(1 for a in answers if a.review == "approved")
-        flagged = sum(1 for a in answers if a.flags)
-        readable = status != "open" or poll.reveal == "live"
+        flagged = sum(1 for a in answers if a.flags) if not standing.open else 0
+        more = min_group_size - len(answers)
+        readable = not standing.open and more <= 0
         lines = [f"<h4>{html.escape(poll.prompt)}</h4>"]
-        if not readable:
+        if standing.open:
             lines.append(
                 f"<p>{answers_text(len(answers))} · you can read them here when you close the question.</p>"
             )
+        elif more > 0:
+            lines.append(
+                f"<p>{answers_text(len(answers))} · the answers stay unread until {more} more people have "
+                f"answered (minimum {min_group_size}), so none can be traced to one person.</p>"
+            )
         else:
             lines.append(f"<p>{answers_text(len(answers))} · {approved} approved for the room</p>")
-            if len(answers) < min_group_size:
-                lines.append(
-                    f"<p>Fewer than {min_group_size} people answered, so none of these reach the room "
-                    f"until {min_group_size - len(answers)} more answer.</p>"
-                )
         if poll.reveal == "never":
             lines.append(
                 "<p>This question is for you only: approved answers are never shown to the room.</p>"
             )
         if flagged:
-            # Said even while the text stays hidden: the facilitator may want a private word later.
+            # Said once the poll has closed even when the texts stay unread: the facilitator may want to
+            # offer everyone a private word. Not while it is open, when it would point at the last tap.
+            verb = "contains" if flagged == 1 else "contain"
             lines.append(
-                f'<p class="flagged">⚠ {_plural(flagged, "answer")} {"contains" if flagged == 1 else "contain"} '
-                "a safety word. Flagged answers "
+                f'<p class="flagged">⚠ {_plural(flagged, "answer")} {verb} a safety word. Flagged answers '
                 "are never shown unless you approve them one by one; consider a private follow-up.</p>"
             )
         self.summary.value = "".join(lines)
-        self.pending = [a for a in answers if a.review == "pending" and not a.flags]
         if not readable:
+            self.pending = []
             self.approve_all.layout.display = "none"
             self.rows.children = ()
             return
+        self.pending = [a for a in answers if a.review == "pending" and not a.flags]
         self.approve_all.layout.display = None if self.pending else "none"
         order = {"pending": 0, "approved": 1, "rejected": 2}
         ordered = sorted(answers, key=lambda a: (order[a.review], not a.flags))
@@ -100,11 +106,11 @@ class ModerationQueue:
         buttons: list[widgets.Button] = []
         if answer.review != "approved":
             approve = widgets.Button(description="Approve", button_style="success")
-            approve.on_click(lambda b, a=answer: self._approve(b, a))
+            approve.on_click(lambda b, a=answer, p=self.poll: self._approve(b, p, a))
             buttons.append(approve)
         if answer.review != "rejected":
             reject = widgets.Button(description="Reject" if answer.review == "pending" else "Take back")
-            reject.on_click(lambda _b, a=answer: self._decide(a, "rejected"))
+            reject.on_click(lambda _b, a=answer, p=self.poll: self._decide(p, a, "rejected"))
             buttons.append(reject)
         for button in buttons:
             button.layout.width = "auto"
@@ -115,23 +121,24 @@ class ModerationQueue:
         row.add_class("answer-row")
         return row
 
-    def _approve(self, button: widgets.Button, answer: TextAnswer) -> None:
+    def _approve(self, button: widgets.Button, poll: Poll | None, answer: TextAnswer) -> None:
         """A flagged answer is approved only on a second click, after the facilitator has read it."""
         if answer.flags and button.description != "Yes, show it":
             button.description = "Yes, show it"
             button.button_style = "danger"
             return
-        self._decide(answer, "approved")
+        self._decide(poll, answer, "approved")
 
     def _approve_unflagged(self) -> None:
         for answer in self.pending:
-            self._decide(answer, "approved", redraw=False)
+            self._decide(self.poll, answer, "approved", redraw=False)
         self.on_change()
 
-    def _decide(self, answer: TextAnswer, review: str, *, redraw: bool = True) -> None:
-        if self.session_id is None or self.poll is None:
+    def _decide(self, poll: Poll | None, answer: TextAnswer, review: str, *, redraw: bool = True) -> None:
+        """Record a decision about the answer as it was shown, for the poll it was shown under."""
+        if self.session_id is None or poll is None:
             return
         # If the writer replaced the text since it was shown, nothing changes and the queue redraws.
-        self.store.moderate(self.session_id, self.poll.id, answer.participant_id, answer.text, review)
+        self.store.moderate(self.session_id, poll.id, answer.participant_id, answer.text, review)
         if redraw:
             self.on_change()

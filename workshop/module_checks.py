@@ -192,7 +192,7 @@ class _Checker:
             return ""
         where = mapping.key_where["id"]
         if not isinstance(value, str) or not ID_PATTERN_RE.match(value):
-            self.add(where, f"{what} id {value!r} — use lowercase letters, digits and hyphens")
+            self.add(where, f"{what} id {value!r} — use lowercase letters, digits and hyphens (at most 60)")
             return ""
         if value in seen:
             self.add(
@@ -243,12 +243,24 @@ def _check_scale(check: _Checker, poll: _Located, what: str) -> None:
             f"{what} has an empty or inverted range {low}..{high} — max must be above min",
         )
     elif high - low > 10:
-        check.add(poll.key_where["max"], f"{what} has {high - low + 1} points — use at most 11")
+        check.add(
+            poll.key_where.get("max", poll.where), f"{what} has {high - low + 1} points — use at most 11"
+        )
+    for key in ("min_label", "max_label"):
+        if key in poll and not isinstance(poll[key], str):
+            # YAML reads a bare No, Yes or On as true or false: quotes keep the words.
+            check.add(poll.key_where[key], f"{what} '{key}' {poll[key]!r} is not text — put it in quotes")
 
 
 def _check_text(check: _Checker, poll: _Located, what: str) -> None:
-    """An open text poll: the longest answer it takes."""
+    """An open text poll: the longest answer it takes, and never shown live."""
     check.whole_number(poll, "max_length", what, 1, TEXT_LENGTH_LIMIT)
+    if poll.get("reveal") == "live":
+        check.add(
+            poll.key_where["reveal"],
+            f"{what} is open text, which cannot be live: a text shown as it arrives tells who wrote it — "
+            "use after-close or never",
+        )
 
 
 _KIND_CHECKS: dict[str, Callable[[_Checker, _Located, str], None]] = {
@@ -393,6 +405,13 @@ def _check_before(check: _Checker, polls: dict[str, _Located], used: dict[str, t
                 "ask each scale poll again only once",
             )
         asked_again_by.setdefault(first_id, poll_id)
+        if poll.get("reveal", "after-close") != first.get("reveal", "after-close"):
+            # The pair is charted together, so it is shown by the stricter of the two policies anyway.
+            check.add(
+                where,
+                f"{what} and its before poll '{first_id}' have different 'reveal' policies — "
+                "give both the same, since they are shown together",
+            )
         now, then = _scale_range(poll), _scale_range(first)
         if now != then and all(isinstance(n, int) for n in (*now, *then)):
             check.add(
@@ -444,6 +463,14 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
     polls = _check_polls(check, data)
     used = _check_agenda(check, data, polls)
     _check_before(check, polls, used)
+    if isinstance(data.get("sections"), list):
+        for poll_id, poll in polls.items():
+            if poll_id not in used:  # the console offers a poll only within its section
+                check.add(
+                    poll.key_where.get("id", poll.where),
+                    f"poll '{poll_id}' is not used in any section — "
+                    "add it to a section's 'polls:' or remove it",
+                )
     return check.problems
 
 

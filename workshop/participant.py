@@ -24,7 +24,7 @@ from workshop.content import Poll
 from workshop.device import DeviceKey
 from workshop.errors import AnswerRefused, JoinError, WorkshopError
 from workshop.following import follow
-from workshop.reveal import for_room
+from workshop.reveal import for_room, standing
 from workshop.store import SessionRecord, SessionState, Store
 
 log = logging.getLogger(__name__)
@@ -187,8 +187,9 @@ class ParticipantPage:
         session = self.session
         poll = session.module.poll(state.revealed_poll)
         results = self.store.results(session.id, poll.id)
-        status = "open" if state.open_poll == poll.id else "closed"
-        showing = for_room(poll, status, True, results.respondents, session.min_group_size)
+        statuses = {state.open_poll: "open"} if state.open_poll else {}
+        stands = standing(session.module, poll, statuses)
+        showing = for_room(stands, True, results.respondents, session.min_group_size)
         texts = (
             self.store.approved_texts(session.id, poll.id) if poll.kind == "text" and showing.results else []
         )

@@ -46,23 +46,41 @@ SAFETY_WORDS = (
     "afraid of her",
 )
 _ENDINGS = r"(?:s|es|ed|d|ing|ful|ly)?"
-# Control characters (other than line breaks) can hide text or break a layout; they become spaces.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters that draw nothing but can hide a word from the safety check or blank out an answer:
+# letters that render as empty space, and the combining grapheme joiner (format characters, category
+# Cf, such as the soft hyphen and zero-width joiners, are found by their category).
+_INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f"}
 
 
 def clean_text(value: str) -> str:
-    """An open-text answer as stored: NFC, no control characters, at most one blank line in a row."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", value).replace("\r\n", "\n"))
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return "\n".join(line.strip() for line in text.strip().split("\n"))
+    """An open-text answer as stored: NFC, nothing invisible, single spaces, at most one blank line."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFC", value.replace("\r\n", "\n")):
+        category = unicodedata.category(char)
+        if char in "\n\r" or category in ("Zl", "Zp"):
+            kept.append("\n")
+        elif category == "Cf" or char in _INVISIBLE:
+            continue
+        elif category in ("Cc", "Zs"):
+            kept.append(" ")  # tabs, other controls and odd spaces become plain spaces
+        else:
+            kept.append(char)
+    lines = [" ".join(line.split()) for line in "".join(kept).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip())
+
+
+def _skeleton(text: str) -> str:
+    """The text as the safety check reads it: no accents, marks or format characters, case folded."""
+    decomposed = unicodedata.normalize("NFKD", clean_text(text)).casefold()
+    return "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
 
 
 def safety_flags(text: str, extra_words: Iterable[str] = ()) -> list[str]:
     """The safety words an answer contains (empty when none)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = _skeleton(text)
     found = []
     for word in (*SAFETY_WORDS, *extra_words):
-        pattern = r"\b" + re.escape(word.casefold()).replace(r"\ ", r"\s+") + _ENDINGS + r"\b"
+        pattern = r"\b" + re.escape(_skeleton(word)).replace(r"\ ", r"\s+") + _ENDINGS + r"\b"
         if re.search(pattern, folded):
             found.append(word)
     return found

@@ -7,9 +7,20 @@ once the poll has closed (the default), or never (the facilitator alone). Every 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from workshop.content import Poll
+from workshop.content import Module, Poll
+
+STRICTNESS = ("live", "after-close", "never")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The policy and status that govern a poll's results (for a before/after pair, both polls')."""
+
+    policy: str
+    open: bool
 
 
 @dataclass(frozen=True)
@@ -18,6 +29,24 @@ class Showing:
 
     results: bool
     note: str
+
+
+def policy_of(poll: Poll) -> str:
+    """A poll's reveal policy as enforced: written answers are never live.
+
+    A text shown as it arrives would tell the room, and the facilitator, who just wrote it.
+    """
+    return "after-close" if poll.kind == "text" and poll.reveal == "live" else poll.reveal
+
+
+def standing(module: Module, poll: Poll, statuses: Mapping[str, str]) -> Standing:
+    """How a poll's results stand; a scale asked again takes the stricter policy of the two rounds.
+
+    `statuses` maps poll ids to "open" or "closed" (a poll not in it has not been asked).
+    """
+    rounds = [poll, module.poll(poll.before)] if poll.before else [poll]
+    policy = max((policy_of(p) for p in rounds), key=STRICTNESS.index)
+    return Standing(policy, any(statuses.get(p.id) == "open" for p in rounds))
 
 
 def answers_text(count: int) -> str:
@@ -32,31 +61,31 @@ def _below_minimum(respondents: int, min_group_size: int) -> Showing:
     )
 
 
-def for_facilitator(poll: Poll, status: str, respondents: int, min_group_size: int) -> Showing:
+def for_facilitator(standing: Standing, respondents: int, min_group_size: int) -> Showing:
     """The console: while an after-close (or never) poll is open, only how many have answered.
 
     The facilitator sees the room too; a bar moving as one person taps would tell them who said what.
     """
     if respondents < min_group_size:
         return _below_minimum(respondents, min_group_size)
-    if status == "open" and poll.reveal != "live":
+    if standing.open and standing.policy != "live":
         return Showing(False, f"{answers_text(respondents)} · results show when you close the question")
     return Showing(True, answers_text(respondents))
 
 
-def for_room(poll: Poll, status: str, revealed: bool, respondents: int, min_group_size: int) -> Showing:
+def for_room(standing: Standing, revealed: bool, respondents: int, min_group_size: int) -> Showing:
     """The projector screen and the phones: only what the facilitator revealed and the policy allows."""
-    if poll.reveal == "never":
+    if standing.policy == "never":
         return Showing(False, f"{answers_text(respondents)} · these results stay with the facilitator")
     if respondents < min_group_size:
         return _below_minimum(respondents, min_group_size)
-    if status == "open" and poll.reveal != "live":
+    if standing.open and standing.policy != "live":
         return Showing(False, f"{answers_text(respondents)} · results show after the question closes")
     if not revealed:
         return Showing(False, answers_text(respondents))
     return Showing(True, answers_text(respondents))
 
 
-def may_reveal(poll: Poll) -> bool:
+def may_reveal(module: Module, poll: Poll) -> bool:
     """Whether the facilitator may put this poll's results in front of the room at all."""
-    return poll.reveal != "never"
+    return standing(module, poll, {}).policy != "never"

@@ -14,9 +14,10 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from workshop.charts import draw_results, new_poll_figure
+from workshop.content import Poll
 from workshop.errors import WorkshopError
 from workshop.following import follow
-from workshop.reveal import answers_text, for_room
+from workshop.reveal import answers_text, for_room, standing
 from workshop.sessions import participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 
@@ -110,7 +111,8 @@ class Screen:
             parts.append(f"<h2>{html.escape(session.module.section(record.current_section).title)}</h2>")
         if state.open_poll:
             poll = session.module.poll(state.open_poll)
-            showing = for_room(poll, "open", state.revealed_poll == poll.id, count, session.min_group_size)
+            stands = standing(session.module, poll, statuses)
+            showing = for_room(stands, state.revealed_poll == poll.id, count, session.min_group_size)
             if state.open_poll != state.revealed_poll:
                 parts.append(f'<p class="prompt">{html.escape(poll.prompt)}</p>')
             note = showing.note if not showing.results else answers_text(count)
@@ -121,10 +123,11 @@ class Screen:
         if revealed is None or state.revealed_poll is None:
             return
         poll = session.module.poll(state.revealed_poll)
-        status = statuses.get(poll.id, "not asked yet")
-        showing = for_room(poll, status, True, revealed.respondents, session.min_group_size)
+        showing = for_room(
+            standing(session.module, poll, statuses), True, revealed.respondents, session.min_group_size
+        )
         if poll.kind == "text":
-            self.texts.value = self._texts_html(session.id, poll.prompt, showing.results, showing.note)
+            self.texts.value = self._texts_html(session.id, poll, showing.results, showing.note)
         else:
             draw_results(self.figure, revealed, showing, session.min_group_size)
             self._show_chart(True)
@@ -138,17 +141,16 @@ class Screen:
     def chart_shown(self) -> bool:
         return bool(self.chart.layout.height != "0px")
 
-    def _texts_html(self, session_id: int, prompt: str, shown: bool, note: str) -> str:
+    def _texts_html(self, session_id: int, poll: Poll, shown: bool, note: str) -> str:
         """Approved open-text answers as cards, escaped; none while the group is below the minimum."""
-        poll_id = self.store.state(session_id).revealed_poll or ""
-        texts = self.store.approved_texts(session_id, poll_id) if shown else []
+        texts = self.store.approved_texts(session_id, poll.id) if shown else []
         cards = "".join(f"<blockquote>{html.escape(text)}</blockquote>" for text in texts)
         if shown and not texts:
             note = "The facilitator will share some answers in a moment."
         elif shown:
             note = ""
         lines = f'<p class="waiting">{html.escape(note)}</p>' if note else ""
-        return f'<h2>{html.escape(prompt)}</h2>{lines}<div class="answers">{cards}</div>'
+        return f'<h2>{html.escape(poll.prompt)}</h2>{lines}<div class="answers">{cards}</div>'
 
     def _draw_join(self, session: SessionRecord, *, compact: bool) -> None:
         """How to join: large while the room gathers, one line while results are up."""

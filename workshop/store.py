@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from workshop.content import Module
 from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError
 from workshop.polls import Answer, Results, Tally, check_answer, safety_flags, shift, tally
-from workshop.reveal import may_reveal
+from workshop.reveal import may_reveal, policy_of
 from workshop.sessions import new_join_code, normalise_join_code
 
 Clock = Callable[[], datetime]
@@ -75,9 +75,8 @@ answers = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
     sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
     # Open text only: "pending" until the facilitator approves or rejects it; only approved text is shown.
+    # Safety flags are not stored: they are found afresh in the text, with the module's own words.
     sa.Column("review", sa.String(10)),
-    # Open text that contains a safety word: never shown without the facilitator's second look.
-    sa.Column("flagged", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 REVIEWS = ("pending", "approved", "rejected")
@@ -190,24 +189,23 @@ class Store:
         self.engine.dispose()
 
     def _add_missing_columns(self) -> None:
-        """Bring a database made by an earlier version up to date: new columns are always optional."""
-        inspector = sa.inspect(self.engine)
-        with self.engine.begin() as db:
-            for table in metadata.sorted_tables:
-                present = {column["name"] for column in inspector.get_columns(table.name)}
-                for column in table.columns:
-                    if column.name in present:
-                        continue
-                    kind = column.type.compile(dialect=self.engine.dialect)
-                    default = ""
-                    if column.server_default is not None:
-                        default = " DEFAULT " + str(
-                            column.server_default.arg.compile(dialect=self.engine.dialect)  # type: ignore[attr-defined]
-                        )
-                    null = "" if column.nullable else " NOT NULL"
-                    db.execute(
-                        sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}{null}")
-                    )
+        """Bring a database made by an earlier version up to date; columns added later are nullable.
+
+        Several kernels may start at once and race to add the same column: the loser finds it there.
+        """
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in sa.inspect(self.engine).get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=self.engine.dialect)
+                try:
+                    with self.engine.begin() as db:
+                        db.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+                except sa.exc.DBAPIError:
+                    found = {c["name"] for c in sa.inspect(self.engine).get_columns(table.name)}
+                    if column.name not in found:
+                        raise
 
     # Sessions -------------------------------------------------------------------------------------
 
@@ -317,13 +315,9 @@ class Store:
                 .values(status="closed", changed_at=now)
             )
             self._set_poll_status(db, session_id, poll_id, "open", now)
-            # The room turns to the new question: results of another poll leave the screen and phones.
-            db.execute(
-                sessions.update()
-                .where(sessions.c.id == session_id, sessions.c.revealed_poll != poll_id)
-                .values(revealed_poll=None)
-            )
-            self._touch(db, session_id)
+            # The room turns to the new question: results leave the screen and phones. A poll reopened
+            # after its results were shown is hidden too, or its next reveal would appear unasked.
+            self._touch(db, session_id, revealed_poll=None)
 
     def close_poll(self, session_id: int, poll_id: str) -> None:
         self.module(session_id).poll(poll_id)
@@ -337,13 +331,13 @@ class Store:
         What the room then sees still depends on the minimum group size (see `workshop.reveal`).
         """
         poll = self.module(session_id).poll(poll_id)
-        if not may_reveal(poll):
+        if not may_reveal(self.module(session_id), poll):
             raise PollError(f"The results of “{poll.prompt}” are for the facilitator only (reveal: never).")
         now = self.clock()
         with self.engine.begin() as db:
             if self._ended(db, session_id):
                 raise JoinError("This session has ended; start or resume another to reveal results.")
-            if poll.reveal == "after-close":
+            if policy_of(poll) == "after-close":
                 status = db.execute(
                     sa.select(poll_states.c.status).where(
                         poll_states.c.session_id == session_id, poll_states.c.poll_id == poll_id
@@ -418,29 +412,28 @@ class Store:
                 raise AnswerRefused("This device has not joined this session. Reload the page.")
             if self._ended(db, session_id):
                 raise AnswerRefused("The session has ended, so answers are closed. Thank you!")
-            status = db.execute(
-                sa.select(poll_states.c.status).where(
-                    poll_states.c.session_id == session_id, poll_states.c.poll_id == poll_id
-                )
-            ).scalar()
-            if status != "open":
-                raise AnswerRefused("This question is closed now, so your answer was not saved.")
             values: dict[str, Any] = {
                 "session_id": session_id,
                 "value": json.dumps(stored),
                 "answered_at": now,
             }
             if poll.kind == "text":
-                # A new text replaces the old one and waits for the facilitator again.
-                module = self.module(session_id)
-                values["review"] = "pending"
-                values["flagged"] = bool(safety_flags(str(stored), module.safety_words))
+                values["review"] = "pending"  # a new text replaces the old one and waits to be read again
             insert = self._insert(answers).values(participant_id=participant_id, poll_id=poll_id, **values)
             db.execute(
                 insert.on_conflict_do_update(
                     index_elements=[answers.c.participant_id, answers.c.poll_id], set_=values
                 )
             )
+            # Checked after the write, under its lock (SQLite) or a share lock on the poll (PostgreSQL):
+            # a poll closed and revealed meanwhile makes this roll back, so no bar moves after a reveal.
+            status = db.execute(
+                sa.select(poll_states.c.status)
+                .where(poll_states.c.session_id == session_id, poll_states.c.poll_id == poll_id)
+                .with_for_update(read=True)
+            ).scalar()
+            if status != "open":
+                raise AnswerRefused("This question is closed now, so your answer was not saved.")
         return stored
 
     def answers(self, session_id: int, poll_id: str) -> list[Answer]:
