@@ -109,13 +109,12 @@ class Screen:
         parts = []
         if record.current_section and revealed is None:
             parts.append(f"<h2>{html.escape(session.module.section(record.current_section).title)}</h2>")
-        if state.open_poll:
+        # A live poll on show has its prompt and count on the chart itself, which needs the height.
+        if state.open_poll and state.open_poll != state.revealed_poll:
             poll = session.module.poll(state.open_poll)
-            stands = standing(session.module, poll, statuses)
-            showing = for_room(stands, state.revealed_poll == poll.id, count, session.min_group_size)
-            if state.open_poll != state.revealed_poll:
-                parts.append(f'<p class="prompt">{html.escape(poll.prompt)}</p>')
+            showing = for_room(standing(session.module, poll, statuses), False, count, session.min_group_size)
             note = showing.note if not showing.results else answers_text(count)
+            parts.append(f'<p class="prompt">{html.escape(poll.prompt)}</p>')
             parts.append(f'<p class="count">{html.escape(note)} · answer on your phone</p>')
         self.now.value = "".join(parts)
         self._show_chart(False)
