@@ -68,6 +68,16 @@ def start_session(pages: Pages, servers: RunningWorkshop, min_group_size: int) -
     return console, code
 
 
+def open_screen(console: Any, code: str, viewport: dict[str, int]) -> Any:
+    """The projector screen, opened from the console's link as a facilitator would, at a projector's size."""
+    with console.context.expect_page() as opened:
+        console.get_by_text("Open the projector screen").click()
+    screen = opened.value
+    screen.set_viewport_size(viewport)
+    screen.locator(".join-code", has_text=code).wait_for()
+    return screen
+
+
 def join(pages: Pages, servers: RunningWorkshop, code: str) -> Any:
     phone = pages.open(f"{servers.participant_url}?code={code}", PHONE)
     phone.get_by_text("Waiting for the facilitator").or_(phone.get_by_text("opened a question")).wait_for()
@@ -191,11 +201,7 @@ def test_the_projector_screen_shows_the_code_and_only_the_count(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=1)
-    with console.context.expect_page() as opened:
-        console.get_by_text("Open the projector screen").click()
-    screen = opened.value
-    screen.set_viewport_size({"width": 1920, "height": 1080})
-    screen.locator(".join-code", has_text=code).wait_for()
+    screen = open_screen(console, code, {"width": 1920, "height": 1080})
     console.get_by_role("button", name="Open").first.click()
     screen.get_by_text("Who usually raises a worry first?").wait_for()
     phone = join(pages, workshop_servers, code)
@@ -232,11 +238,7 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=2)
-    with console.context.expect_page() as opened:
-        console.get_by_text("Open the projector screen").click()
-    screen = opened.value
-    screen.set_viewport_size({"width": 1280, "height": 720})
-    screen.locator(".join-code", has_text=code).wait_for()
+    screen = open_screen(console, code, {"width": 1280, "height": 720})
     phones = [join(pages, workshop_servers, code) for _ in range(2)]
 
     # Multiple choice, revealed after it closes.
