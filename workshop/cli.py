@@ -1,4 +1,4 @@
-"""The `workshop` command: serve a workshop, list and validate modules.
+"""The `workshop` command: serve a workshop, list and validate modules, write guides and slides.
 
 Every error a user can cause ends in one line that says what to do (exit status 1), never a traceback.
 """
@@ -9,8 +9,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workshop.errors import ModuleError, WorkshopError
+
+if TYPE_CHECKING:
+    from workshop.content import Module
 
 
 def _module_folders(args: argparse.Namespace) -> list[Path]:
@@ -75,6 +79,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _chosen_module(args: argparse.Namespace) -> Module:
+    """The module named on the command line: an id (built-in or in --modules) or a YAML file."""
+    from workshop.content import find_module, load_module
+
+    if args.module.endswith((".yaml", ".yml")) or Path(args.module).is_file():
+        return load_module(args.module)
+    return find_module(args.module, _module_folders(args))
+
+
+def cmd_guide(args: argparse.Namespace) -> int:
+    """Write a module's printable facilitator guide (HTML and Markdown)."""
+    from workshop.guide import write_guide
+
+    page, text = write_guide(_chosen_module(args), Path(args.out))
+    print(f"Wrote {page} (open it in a browser and print on A4 or Letter) and {text}")
+    return 0
+
+
+def cmd_slides(args: argparse.Namespace) -> int:
+    """Write a module's reveal.js deck for the room; it opens with no network."""
+    from workshop.sessions import lan_address
+    from workshop.slides import write_deck
+
+    join_url = args.join_url or os.environ.get("WORKSHOP_PUBLIC_URL") or f"http://{lan_address()}:8866/"
+    deck = write_deck(_chosen_module(args), Path(args.out), join_url)
+    print(f"Wrote {deck}: open it in a browser (F full screen, S speaker notes). Join slide: {join_url}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workshop", description="Run couples-workshop modules.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -121,6 +154,20 @@ def build_parser() -> argparse.ArgumentParser:
     command(cmd_list, "list")
     validate = command(cmd_validate, "validate")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="module files (default: all found)")
+    guide = command(cmd_guide, "guide")
+    guide.add_argument("module", metavar="MODULE", help="a module id, or the path of a module file")
+    guide.add_argument("--out", default=".", metavar="DIR", help="folder to write into (default: here)")
+    slides = command(cmd_slides, "slides")
+    slides.add_argument("module", metavar="MODULE", help="a module id, or the path of a module file")
+    slides.add_argument(
+        "--out", default="slides", metavar="DIR", help="folder to write into (default: slides)"
+    )
+    slides.add_argument(
+        "--join-url",
+        metavar="URL",
+        help="the participants' address for the join slide's QR code "
+        "(default: WORKSHOP_PUBLIC_URL, else http://<this laptop's LAN address>:8866/)",
+    )
     return parser
 
 

@@ -19,6 +19,7 @@ from workshop.content import Module, Poll, find_module, find_modules
 from workshop.errors import WorkshopError
 from workshop.following import follow
 from workshop.moderation import ModerationQueue
+from workshop.prose import to_html
 from workshop.reveal import for_facilitator, standing
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store
@@ -42,20 +43,6 @@ CONSOLE_STYLE = """
 def default_participant_base() -> str:
     """Where phones reach the participant server: set by `workshop serve`, else this machine's LAN."""
     return os.environ.get("WORKSHOP_PARTICIPANT_URL") or f"http://{lan_address()}:8866"
-
-
-def notes_html(notes: str) -> str:
-    """Facilitator notes (paragraphs, '- ' bullets) as HTML, escaped."""
-    parts: list[str] = []
-    for block in notes.split("\n\n"):
-        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
-        bullets = [line[2:] for line in lines if line.startswith("- ")]
-        prose = [line for line in lines if not line.startswith("- ")]
-        if prose:
-            parts.append(f"<p>{html.escape(' '.join(prose))}</p>")
-        if bullets:
-            parts.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in bullets) + "</ul>")
-    return "".join(parts)
 
 
 class Console:
@@ -216,7 +203,7 @@ class Console:
         self.section_view.value = (
             f"<h3>{html.escape(section.title)} · {section.minutes} min</h3>"
             f"<p><b>Participants see:</b> {html.escape(section.text)}</p>"
-            f'<div class="notes"><b>Facilitator notes</b>{notes_html(section.notes)}</div>'
+            f'<div class="notes"><b>Facilitator notes</b>{to_html(section.notes)}</div>'
         )
         self._draw_poll_controls()
 

@@ -24,6 +24,7 @@ from workshop.content import Poll
 from workshop.device import DeviceKey
 from workshop.errors import AnswerRefused, JoinError, WorkshopError
 from workshop.following import follow
+from workshop.prose import to_html
 from workshop.reveal import for_room, standing
 from workshop.store import SessionRecord, SessionState, Store
 
@@ -169,9 +170,7 @@ class ParticipantPage:
         record = self.store.session(self.session.id)
         if record.current_section:
             current = module.section(record.current_section)
-            self.section.value = f"<h2>{html.escape(current.title)}</h2>" + "".join(
-                f"<p>{html.escape(p)}</p>" for p in current.text.split("\n\n")
-            )
+            self.section.value = f"<h2>{html.escape(current.title)}</h2>{to_html(current.text)}"
         open_poll = module.poll(state.open_poll) if state.open_poll else None
         if open_poll != self.poll or not self._poll_drawn:
             self._show_poll(open_poll)

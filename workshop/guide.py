@@ -1,0 +1,181 @@
+"""The facilitator's printable guide to a module, in HTML (prints on A4 and Letter) and in Markdown.
+
+Everything needed to run the module without the console open: both paths' timing, each section's text
+and notes, every poll with its choices and reveal policy, the safety notes gathered up front, the source.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from workshop.content import Module, Section
+from workshop.prose import blocks, poll_details, to_html, to_markdown
+
+# No fixed page size: the browser prints on the paper it is given (A4 or Letter) with the same margins.
+GUIDE_STYLE = """
+@page { margin: 16mm 14mm; }
+body { font: 11pt/1.45 system-ui, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #111;
+  max-width: 46em; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 20pt; margin: 0 0 0.3em; } h2 { font-size: 14pt; margin: 1.4em 0 0.3em; }
+h3 { font-size: 11.5pt; margin: 0.9em 0 0.2em; }
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
+th, td { border: 1px solid #999; padding: 3px 6px; text-align: left; vertical-align: top; }
+.safety { border: 2px solid #D55E00; padding: 0.2em 0.9em; border-radius: 4px; }
+.participants { background: #f3f7fb; border-left: 4px solid #0072B2; padding: 0.1em 0.8em; }
+.source { color: #444; font-size: 10pt; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; }
+  h2, h3 { break-after: avoid; }
+  table, .poll, .participants, li { break-inside: avoid; }
+  .section { break-before: page; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One section on both paths: where it starts and ends, in minutes from the start."""
+
+    section: Section
+    full: tuple[int, int]
+    short: tuple[int, int] | None
+
+
+def agenda(module: Module) -> list[AgendaRow]:
+    rows, full_clock, short_clock = [], 0, 0
+    for section in module.sections:
+        full = (full_clock, full_clock + section.minutes)
+        full_clock = full[1]
+        short = None
+        if section.id in module.short_path:
+            short = (short_clock, short_clock + section.minutes)
+            short_clock = short[1]
+        rows.append(AgendaRow(section, full, short))
+    return rows
+
+
+def safety_notes(module: Module) -> list[tuple[Section, str]]:
+    """The notes' paragraphs about safety, gathered so that nobody has to hunt for them."""
+    found = []
+    for section in module.sections:
+        for kind, items in blocks(section.notes):
+            if kind == "p" and "safety" in items[0][:40].casefold():
+                found.append((section, items[0]))
+    return found
+
+
+def _on_short(module: Module, row: AgendaRow) -> str:
+    if not module.short_path:
+        return ""
+    return " · on the short path" if row.short else " · left out of the short path"
+
+
+def _clock(span: tuple[int, int] | None) -> str:
+    if span is None:
+        return "—"
+    return f"{span[0] // 60}:{span[0] % 60:02d}–{span[1] // 60}:{span[1] % 60:02d}"
+
+
+def _agenda_table(module: Module) -> list[list[str]]:
+    """The timing table, a header row and one row per section; a short-path column when there is one."""
+    rows = agenda(module)
+    short_total = sum(row.section.minutes for row in rows if row.short)
+    head = ["#", "Section", "Minutes", f"{module.duration}-minute path"]
+    head += [f"{short_total}-minute path"] if module.short_path else []
+    table = [[*head, "Polls"]]
+    for number, row in enumerate(rows, start=1):
+        cells = [str(number), row.section.title, str(row.section.minutes), _clock(row.full)]
+        cells += [_clock(row.short)] if module.short_path else []
+        table.append([*cells, ", ".join(row.section.polls) or "—"])
+    return table
+
+
+def guide_html(module: Module) -> str:
+    parts = [
+        f"<h1>{html.escape(module.title)}</h1>",
+        f"<p>Facilitator's guide · {module.duration} minutes"
+        + (" · the short path is marked" if module.short_path else "")
+        + "</p>",
+        to_html(module.summary),
+    ]
+    if module.source:
+        parts.append(
+            f'<p class="source">Source: “{html.escape(module.source.title)}”, '
+            f"{html.escape(module.source.publisher)}. Paraphrased; the article gives the whole picture.</p>"
+        )
+    notes = safety_notes(module)
+    if notes:
+        parts.append('<div class="safety"><h2>Safety notes</h2>')
+        parts.extend(f"<p><b>{html.escape(s.title)}:</b> {html.escape(text)}</p>" for s, text in notes)
+        parts.append("</div>")
+    head, *body = _agenda_table(module)
+    parts.append("<h2>Agenda</h2><table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>")
+    parts.extend("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body)
+    parts.append("</table>")
+    for number, row in enumerate(agenda(module), start=1):
+        section = row.section
+        parts.append(
+            f'<div class="section"><h2>{number}. {html.escape(section.title)}</h2>'
+            f"<p>{section.minutes} minutes{_on_short(module, row)}</p>"
+            f'<h3>Participants see</h3><div class="participants">{to_html(section.text)}</div>'
+            f"<h3>Facilitator notes</h3>{to_html(section.notes)}"
+        )
+        if section.polls:
+            parts.append("<h3>Polls</h3><ul>")
+            for poll_id in section.polls:
+                poll = module.poll(poll_id)
+                parts.append(
+                    f'<li class="poll"><b>{html.escape(poll.prompt)}</b> <code>{html.escape(poll.id)}</code>'
+                    f"<br>{html.escape(poll_details(poll))}</li>"
+                )
+            parts.append("</ul>")
+        parts.append("</div>")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(module.language)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(module.title)} · facilitator's guide</title><style>{GUIDE_STYLE}</style>"
+        "</head><body>\n" + "\n".join(parts) + "\n</body></html>\n"
+    )
+
+
+def guide_markdown(module: Module) -> str:
+    lines = [f"# {module.title}", "", f"Facilitator's guide · {module.duration} minutes", ""]
+    if module.summary:
+        lines += [to_markdown(module.summary), ""]
+    if module.source:
+        lines += [f"Source: “{module.source.title}”, {module.source.publisher}. Paraphrased.", ""]
+    notes = safety_notes(module)
+    if notes:
+        lines += ["## Safety notes", ""] + [f"- **{s.title}:** {text}" for s, text in notes] + [""]
+    head, *body = _agenda_table(module)
+    lines += ["## Agenda", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    # A bar inside a cell would end it.
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in body]
+    for number, row in enumerate(agenda(module), start=1):
+        section = row.section
+        lines += [
+            "",
+            f"## {number}. {section.title}",
+            "",
+            f"{section.minutes} minutes{_on_short(module, row)}",
+        ]
+        lines += ["", "### Participants see", "", to_markdown(section.text), ""]
+        lines += ["### Facilitator notes", "", to_markdown(section.notes)]
+        if section.polls:
+            lines += ["", "### Polls", ""]
+            for poll_id in section.polls:
+                poll = module.poll(poll_id)
+                lines.append(f"- **{poll.prompt}** (`{poll.id}`): {poll_details(poll)}")
+    return "\n".join(lines) + "\n"
+
+
+def write_guide(module: Module, folder: Path) -> tuple[Path, Path]:
+    """Write `<module id>-guide.html` and `.md` into the folder; return both paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / f"{module.id}-guide.html"
+    page.write_text(guide_html(module), encoding="utf-8")
+    text = folder / f"{module.id}-guide.md"
+    text.write_text(guide_markdown(module), encoding="utf-8")
+    return page, text
