@@ -112,3 +112,20 @@ def test_a_running_session_can_be_resumed(sqlite_store: Store, tiny: Module) -> 
     console.resume_button.click()
     assert console.session is not None and console.session.id == record.id
     assert console.agenda.value == "end"
+
+
+def test_the_short_path_lists_only_its_sections_and_moves_nobody(sqlite_store: Store, tiny: Module) -> None:
+    module = Module.from_dict({**tiny.to_dict(), "short_path": ["start", "later"]})
+    record = sqlite_store.start_session(module)
+    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1")
+    console.resume_choice.value = record.id
+    console.resume_button.click()
+    assert [label for label, _ in console.path_choice.options] == ["Full · 30 min", "Short path · 20 min"]
+    console.agenda.value = "end"
+    console.path_choice.value = "short"
+    assert [value for _, value in console.agenda.options] == ["start", "later"]
+    assert console.agenda.value is None  # the room stays where it is until the facilitator picks
+    assert sqlite_store.session(record.id).current_section == "end"
+    assert "Say goodbye." in console.section_view.value
+    console.agenda.value = "later"
+    assert sqlite_store.session(record.id).current_section == "later"

@@ -90,8 +90,12 @@ class Console:
         self.counts = widgets.HTML()
         self.end_button = widgets.Button(description="End session", button_style="danger")
         self.end_button.on_click(lambda _b: self._end_clicked())
+        # The module's full length, or its short path: the agenda lists only that path's sections.
+        self.path_choice = widgets.ToggleButtons(options=[("Full", "full")])
+        self.path_choice.observe(lambda _change: self._fill_agenda(), "value")
         self.agenda = widgets.Select(description="", rows=10, layout=widgets.Layout(width="100%"))
         self.agenda.observe(self._on_agenda_pick, "value")
+        self._filling = False
         self.section_view = widgets.HTML()
         self.poll_controls = widgets.VBox()
         self.figure = new_poll_figure()
@@ -103,6 +107,7 @@ class Console:
         left = widgets.VBox(
             [
                 widgets.HTML("<h3>Agenda</h3>"),
+                self.path_choice,
                 self.agenda,
                 self.poll_controls,
                 self.figure_box,
@@ -181,8 +186,17 @@ class Console:
             "Open the projector screen</a></div>"
         )
         self.qr.value = qr_svg(url, scale=4)
-        self.agenda.options = [(f"{s.title} · {s.minutes} min", s.id) for s in record.module.sections]
-        self.agenda.value = record.current_section or record.module.sections[0].id
+        module = record.module
+        paths = [(f"Full · {module.duration} min", "full")]
+        if module.short_path:
+            short = sum(module.section(s).minutes for s in module.short_path)
+            paths.append((f"Short path · {short} min", "short"))
+        self._filling = True
+        self.path_choice.options = paths
+        self.path_choice.value = "full"
+        self._filling = False
+        self.path_choice.layout.display = None if module.short_path else "none"
+        self._fill_agenda()
         self.setup_box.layout.display = "none"
         self.session_box.layout.display = None
         self._seen = ()
@@ -191,15 +205,31 @@ class Console:
 
     # Agenda and polls ----------------------------------------------------------------------------
 
+    def _fill_agenda(self) -> None:
+        """List the chosen path's sections; switching paths moves nobody to another section."""
+        if self.session is None or self._filling:
+            return
+        module = self.session.module
+        wanted = module.short_path if self.path_choice.value == "short" else [s.id for s in module.sections]
+        current = self.store.session(self.session.id).current_section or module.sections[0].id
+        self._filling = True
+        try:
+            self.agenda.options = [
+                (f"{module.section(s).title} · {module.section(s).minutes} min", s) for s in wanted
+            ]
+            self.agenda.value = current if current in wanted else None
+        finally:
+            self._filling = False
+
     def _on_agenda_pick(self, change: dict[str, object]) -> None:
-        if self.session is None or change["new"] is None:
+        if self.session is None or change["new"] is None or self._filling:
             return
         self.store.set_section(self.session.id, str(change["new"]))
         self._draw_section()
 
     def _draw_section(self) -> None:
         assert self.session is not None
-        section = self.session.module.section(self.agenda.value)
+        section = self.session.module.section(self.agenda.value or self._current_section())
         self.section_view.value = (
             f"<h3>{html.escape(section.title)} · {section.minutes} min</h3>"
             f"<p><b>Participants see:</b> {html.escape(section.text)}</p>"
@@ -207,10 +237,14 @@ class Console:
         )
         self._draw_poll_controls()
 
+    def _current_section(self) -> str:
+        assert self.session is not None
+        return self.store.session(self.session.id).current_section or self.session.module.sections[0].id
+
     def _draw_poll_controls(self) -> None:
         """One row per poll of the section: what it is, where it stands, and Open, Close, Reveal, Chart."""
         assert self.session is not None
-        section = self.session.module.section(self.agenda.value)
+        section = self.session.module.section(self.agenda.value or self._current_section())
         statuses = self.store.poll_statuses(self.session.id)
         revealed = self.store.state(self.session.id).revealed_poll
         rows: list[widgets.Widget] = []
