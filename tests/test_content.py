@@ -1,4 +1,4 @@
-"""Modules as the kit reads them: the built-in one, snapshots, and the checks a trainer relies on."""
+"""Modules as the kit reads them: the built-in ones, snapshots, and the checks a trainer relies on."""
 
 from __future__ import annotations
 
@@ -9,13 +9,62 @@ import pytest
 from workshop.content import Module, find_module, load_module
 from workshop.errors import ModuleError
 
+BUILT_IN_MODULES = ["pursuer-avoider", "leaving-and-loss"]
 
-def test_the_built_in_module_loads_with_every_poll_kind() -> None:
-    module = find_module("pursuer-avoider")
+
+@pytest.mark.parametrize("module_id", BUILT_IN_MODULES)
+def test_a_built_in_module_is_a_whole_session(module_id: str) -> None:
+    module = find_module(module_id)  # loads and validates
+    assert len(module.polls) >= 8
     assert {poll.kind for poll in module.polls} >= {"single", "multiple", "scale", "text"}
-    assert any(poll.before for poll in module.polls)
-    assert sum(section.minutes for section in module.sections) == module.duration
-    assert all(section.notes.strip() for section in module.sections)
+    assert sum(poll.kind == "text" for poll in module.polls) >= 2
+    pairs = [(module.poll(poll.before), poll) for poll in module.polls if poll.before]
+    assert pairs
+    assert sum(section.minutes for section in module.sections) == module.duration == 90
+    for section in module.sections:
+        assert section.text.strip() and section.notes.strip(), section.id
+        assert "Transition:" in section.notes, section.id
+        assert "Listen for:" in section.notes, section.id
+        assert "Couple exercise:" in section.notes or "Discussion prompt:" in section.notes, section.id
+    assert module.source and module.source.title.strip() and module.source.publisher.strip()
+
+
+@pytest.mark.parametrize("module_id", BUILT_IN_MODULES)
+def test_a_built_in_module_has_a_45_minute_path_with_its_before_and_after(module_id: str) -> None:
+    module = find_module(module_id)
+    assert module.short_duration == 45
+    assert sum(module.section(s).minutes for s in module.short_path) == module.short_duration
+    assert module.short_path[0] == module.sections[0].id
+    assert module.short_path[-1] == module.sections[-1].id
+    for before, after in ((module.poll(p.before), p) for p in module.polls if p.before):
+        assert module.section_of(before.id) in [module.section(s) for s in module.short_path]
+        assert module.section_of(after.id) in [module.section(s) for s in module.short_path]
+
+
+def test_the_leaving_module_tells_the_facilitator_about_coercive_control() -> None:
+    module = find_module("leaving-and-loss")
+    notes = "\n".join(section.notes for section in module.sections).lower()
+    assert "coercive control" in notes
+    assert "private" in notes
+    assert "not the right setting" in notes
+    assert module.source and module.source.title.startswith("Power Imbalance #7")
+    # Who brings up ending things is the most exposing answer: only the facilitator sees it.
+    assert module.poll("ending-talk").reveal == "never"
+    assert {"afraid", "controlling"} <= set(module.safety_words)
+
+
+def test_a_short_path_is_read_with_its_duration(tmp_path: Path, tiny: Module) -> None:
+    edited = tmp_path / "tiny.yaml"
+    edited.write_text(
+        Path(tiny.origin)
+        .read_text()
+        .replace("duration: 30\n", "duration: 30\nshort_path: [start, end, later]\nshort_duration: 30\n")
+    )
+    module = load_module(edited)
+    assert module.short_path == ("start", "end", "later")
+    assert module.short_duration == 30
+    assert Module.from_dict(module.to_dict()) == module
+    assert tiny.short_duration is None and "short_duration" not in tiny.to_dict()
 
 
 def test_the_tiny_module_loads_with_text_before_and_reveal(tiny: Module) -> None:
@@ -155,6 +204,44 @@ LAST_TWO_SECTIONS = """    polls: [{}]
         ),
         (("duration: 30\n", "duration: 30\nsafety_words: [scared, '  ']\n"), "a safety word is empty"),
         (("duration: 30\n", "duration: 30\nsafety_words: scared\n"), "'safety_words' must be a list"),
+        (
+            ("duration: 30\n", "duration: 30\nshort_path: [start, end, later]\n"),
+            "short_path has no 'short_duration' — add 'short_duration: 30'",
+        ),
+        (
+            ("duration: 30\n", "duration: 30\nshort_path: [start, end]\nshort_duration: 25\n"),
+            "the short path's sections' minutes add up to 20, but short_duration is 25 — "
+            "set short_duration to 20",
+        ),
+        (
+            ("duration: 30\n", "duration: 30\nshort_path: [end, start]\nshort_duration: 20\n"),
+            "short_path puts section 'start' after section 'end', but the agenda runs the other way",
+        ),
+        (
+            ("duration: 30\n", "duration: 30\nshort_path: [start, start]\nshort_duration: 10\n"),
+            "short_path names section 'start' more than once — keep it once",
+        ),
+        (
+            ("duration: 30\n", "duration: 30\nshort_path: [start, ends]\nshort_duration: 10\n"),
+            "short_path names section 'ends' that does not exist — did you mean 'end'?",
+        ),
+        (
+            ("duration: 30\n", "duration: 30\nshort_path: [start, later]\nshort_duration: 20\n"),
+            "short_path includes section 'later', where poll 'how-again' asks 'how' again, "
+            "but not section 'end'",
+        ),
+        (
+            ("duration: 30\n", "duration: 30\nshort_duration: 20\n"),
+            "'short_duration' is given but there is no 'short_path'",
+        ),
+        (
+            ("duration: 30\n", "duration: 30\nshort_path: [start]\nshort_duration: 0\n"),
+            "'short_duration' must be a whole number of at least 1, not 0",
+        ),
+        (
+            ("duration: 30\n", "duration: 30\nshort_path: []\nshort_duration: 10\n"),
+            "'short_path' must be a list",
+        ),
     ],
 )
 def test_each_mistake_is_reported_with_what_to_do(
@@ -178,3 +265,20 @@ def test_a_before_problem_points_at_the_before_line(tmp_path: Path, tiny: Module
     with pytest.raises(ModuleError) as raised:
         load_module(broken)
     assert str(raised.value).startswith(f"{broken}:{line}:5: poll 'how-again' 'before' names poll 'who'")
+
+
+def test_a_short_path_problem_points_at_the_short_duration_line(tmp_path: Path, tiny: Module) -> None:
+    text = (
+        Path(tiny.origin)
+        .read_text()
+        .replace("duration: 30\n", "duration: 30\nshort_path: [start, later]\nshort_duration: 30\n")
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text)
+    line = text.splitlines().index("short_duration: 30") + 1
+    with pytest.raises(ModuleError) as raised:
+        load_module(broken)
+    assert (
+        f"{broken}:{line}:1: the short path's sections' minutes add up to 20, but short_duration is 30"
+        in str(raised.value)
+    )

@@ -127,3 +127,12 @@ def test_the_guide_prints_on_a4_and_letter_without_running_off_the_page(
     assert pdf.startswith(b"%PDF") and pages > len(BUILT_IN[0].sections)  # each section starts a page
     assert requested == []
     page.context.close()
+
+
+def test_the_guide_gathers_each_whole_safety_note_up_front() -> None:
+    module = find_module("leaving-and-loss")
+    text = guide_markdown(module)
+    up_front = text[text.index("## Safety notes") : text.index("## Agenda")]
+    assert "coercive control or intimidation" in up_front
+    assert "If someone discloses" in up_front and "support sheet" in up_front
+    assert "Transition:" not in up_front  # the running parts of the notes stay in their section

@@ -104,6 +104,23 @@ def test_a_deck_or_guide_copies_no_sentence_of_an_article(
     assert not copied(text, article_runs), f"{path} repeats an article word for word"
 
 
+@pytest.mark.parametrize("path", BUILT_IN, ids=[p.stem for p in BUILT_IN])
+def test_a_modules_guide_and_deck_copy_no_sentence_of_an_article(
+    path: Path, article_runs: dict[tuple[str, ...], str]
+) -> None:
+    from workshop.guide import guide_html, guide_markdown
+    from workshop.slides import deck_html
+
+    module = load_module(path)
+    for name, text in [
+        ("guide (HTML)", guide_html(module)),
+        ("guide (Markdown)", guide_markdown(module)),
+        ("deck", deck_html(module, "http://192.168.1.10:8866/")),
+    ]:
+        found = copied(without_titles(text, [module]), article_runs)
+        assert not found, f"the {name} of {path.stem} repeats an article word for word: {found}"
+
+
 def test_the_check_finds_a_copied_run(article_runs: dict[tuple[str, ...], str]) -> None:
     """The check itself works: a run lifted from an article is caught, a paraphrase is not."""
     run = next(iter(article_runs))

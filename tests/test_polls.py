@@ -79,6 +79,7 @@ def test_safety_words_match_whole_words_with_their_endings() -> None:
     assert safety_flags("She was harmed") == ["harm"]
     assert safety_flags("We want more harmony and charm") == []
     assert safety_flags("I feel stonewalled", extra_words=["stonewall"]) == ["stonewall"]
+    assert safety_flags("He won\u2019t let me go out", extra_words=["won't let me"]) == ["won't let me"]
 
 
 def test_a_tally_counts_and_shares_each_choice(tiny: Module) -> None:

@@ -99,6 +99,8 @@ class Module:
     summary: str = ""
     source: Source | None = None
     short_path: tuple[str, ...] = ()
+    # How long the short path takes, in whole minutes: the minutes of its sections add up to it.
+    short_duration: int | None = None
     # Each device shows choice options in its own order, so a glance at a partner's screen says nothing.
     shuffle_options: bool = False
     # Words that flag an open-text answer to the facilitator, added to the kit's own list.
@@ -136,6 +138,8 @@ class Module:
         }
         if self.source:
             data["source"] = dict(self.source.__dict__)
+        if self.short_duration is not None:  # only when set, so a module without one keeps its hash
+            data["short_duration"] = self.short_duration
         return data
 
     @classmethod
@@ -150,6 +154,7 @@ class Module:
             summary=data.get("summary", ""),
             source=Source(**source) if source else None,
             short_path=tuple(data.get("short_path", ())),
+            short_duration=data.get("short_duration"),
             shuffle_options=bool(data.get("shuffle_options", False)),
             safety_words=tuple(data.get("safety_words", ())),
             sections=tuple(Section(**{**s, "polls": tuple(s.get("polls") or ())}) for s in data["sections"]),

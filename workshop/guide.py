@@ -57,14 +57,42 @@ def agenda(module: Module) -> list[AgendaRow]:
     return rows
 
 
-def safety_notes(module: Module) -> list[tuple[Section, str]]:
-    """The notes' paragraphs about safety, gathered so that nobody has to hunt for them."""
+# Paragraphs that end a safety note: the notes' own running parts, which follow it.
+_AFTER_SAFETY = ("listen for", "couple exercise", "discussion prompt", "transition", "run the")
+
+
+def safety_notes(module: Module) -> list[tuple[Section, list[tuple[str, list[str]]]]]:
+    """Each section's safety note, from its "Safety …" paragraph to the notes' next running part,
+    gathered at the front of the guide so that nobody has to hunt for them."""
     found = []
     for section in module.sections:
+        note: list[tuple[str, list[str]]] = []
         for kind, items in blocks(section.notes):
-            if kind == "p" and "safety" in items[0][:40].casefold():
-                found.append((section, items[0]))
+            first = items[0].casefold() if kind == "p" else ""
+            if first.startswith("safety"):
+                note.append((kind, items))
+            elif note and first.startswith(_AFTER_SAFETY):
+                break
+            elif note:
+                note.append((kind, items))
+        if note:
+            found.append((section, note))
     return found
+
+
+def _blocks_html(found: list[tuple[str, list[str]]]) -> str:
+    return "".join(
+        f"<p>{html.escape(items[0])}</p>"
+        if kind == "p"
+        else "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+        for kind, items in found
+    )
+
+
+def _blocks_markdown(found: list[tuple[str, list[str]]]) -> str:
+    return "\n\n".join(
+        items[0] if kind == "p" else "\n".join(f"- {i}" for i in items) for kind, items in found
+    )
 
 
 def _on_short(module: Module, row: AgendaRow) -> str:
@@ -109,7 +137,7 @@ def guide_html(module: Module) -> str:
     notes = safety_notes(module)
     if notes:
         parts.append('<div class="safety"><h2>Safety notes</h2>')
-        parts.extend(f"<p><b>{html.escape(s.title)}:</b> {html.escape(text)}</p>" for s, text in notes)
+        parts.extend(f"<h3>{html.escape(s.title)}</h3>{_blocks_html(note)}" for s, note in notes)
         parts.append("</div>")
     head, *body = _agenda_table(module)
     parts.append("<h2>Agenda</h2><table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>")
@@ -148,7 +176,9 @@ def guide_markdown(module: Module) -> str:
         lines += [f"Source: “{module.source.title}”, {module.source.publisher}. Paraphrased.", ""]
     notes = safety_notes(module)
     if notes:
-        lines += ["## Safety notes", ""] + [f"- **{s.title}:** {text}" for s, text in notes] + [""]
+        lines += ["## Safety notes", ""]
+        for section, note in notes:
+            lines += [f"### {section.title}", "", _blocks_markdown(note), ""]
     head, *body = _agenda_table(module)
     lines += ["## Agenda", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     # A bar inside a cell would end it.

@@ -28,6 +28,7 @@ MODULE_FIELDS = {
     "summary": False,
     "source": False,
     "short_path": False,
+    "short_duration": False,
     "shuffle_options": False,
     "safety_words": False,
 }
@@ -352,18 +353,103 @@ def _check_agenda(check: _Checker, data: _Located, polls: dict[str, _Located]) -
             f"the sections' minutes add up to {total}, but duration is {duration} — "
             "change a section's minutes or the duration",
         )
-    short = data.get("short_path")
-    if short is not None:
-        if not isinstance(short, list):
-            check.add(data.key_where["short_path"], "'short_path' must be a list of section ids")
-        else:
-            for position, name in enumerate(short):
-                if name not in section_ids:
-                    check.add(
-                        _where(short, position),
-                        f"short_path names section '{name}' that does not exist — use a section id",
-                    )
     return used
+
+
+def _agenda_sections(data: _Located) -> dict[str, tuple[int, int | None, list[str]]]:
+    """Each section with a usable id (the first that has it): its position, minutes and poll ids."""
+    found: dict[str, tuple[int, int | None, list[str]]] = {}
+    sections = data.get("sections")
+    for index, section in enumerate(sections if isinstance(sections, list) else []):
+        if not isinstance(section, _Located) or not isinstance(section.get("id"), str):
+            continue
+        minutes = section.get("minutes")
+        usable = isinstance(minutes, int) and not isinstance(minutes, bool) and minutes >= 1
+        names = section.get("polls")
+        poll_ids = [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+        found.setdefault(section["id"], (index, minutes if usable else None, poll_ids))
+    return found
+
+
+def _check_short_path(check: _Checker, data: _Located, polls: dict[str, _Located]) -> None:
+    """The shorter path through the agenda: sections in agenda order, each once, filling short_duration.
+
+    A scale asked again on the short path needs its before poll on the short path too, or the pair
+    would be charted with no first round.
+    """
+    short_duration = check.whole_number(data, "short_duration", "the module", 1)
+    short = data.get("short_path")
+    if short is None:
+        if "short_duration" in data:
+            check.add(
+                data.key_where["short_duration"],
+                "'short_duration' is given but there is no 'short_path' — list the short path's "
+                "section ids under 'short_path:', or remove short_duration",
+            )
+        return
+    if not isinstance(short, list) or not short:
+        check.add(
+            data.key_where["short_path"],
+            "'short_path' must be a list of one or more section ids, e.g. [opening, next-steps]",
+        )
+        return
+    sections = _agenda_sections(data)
+    seen: dict[str, tuple[int, int]] = {}
+    total, complete = 0, True
+    latest = ("", -1)  # the section furthest into the agenda so far, and its position
+    for position, name in enumerate(short):
+        where = _where(short, position)
+        if not isinstance(name, str) or name not in sections:
+            close = difflib.get_close_matches(str(name), list(sections), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "use a section id"
+            check.add(where, f"short_path names section '{name}' that does not exist — {hint}")
+            complete = False
+            continue
+        if name in seen:
+            check.add(
+                where,
+                f"short_path names section '{name}' more than once — keep it once",
+            )
+            continue
+        seen[name] = where
+        index, minutes, _ = sections[name]
+        if index < latest[1]:
+            check.add(
+                where,
+                f"short_path puts section '{name}' after section '{latest[0]}', but the agenda runs the "
+                "other way — list the short path's sections in the agenda's order",
+            )
+        else:
+            latest = (name, index)
+        if minutes is None:
+            complete = False  # its minutes are reported with the section
+        else:
+            total += minutes
+    if "short_duration" not in data:
+        hint = "add a 'short_duration:' line with the short path's length in minutes"
+        if complete:
+            hint = f"add 'short_duration: {total}' (its sections' minutes add up to {total})"
+        check.add(data.key_where["short_path"], f"short_path has no 'short_duration' — {hint}")
+    elif short_duration is not None and complete and total != short_duration:
+        check.add(
+            data.key_where["short_duration"],
+            f"the short path's sections' minutes add up to {total}, but short_duration is "
+            f"{short_duration} — set short_duration to {total}, or change the sections on short_path "
+            "or their minutes",
+        )
+    section_of = {poll_id: name for name, (_, _, ids) in sections.items() for poll_id in ids}
+    for poll_id, poll in polls.items():
+        first_id = poll.get("before")
+        if poll.get("kind") != "scale" or not isinstance(first_id, str) or first_id not in polls:
+            continue  # a missing or misplaced before poll is reported on the poll itself
+        now, then = section_of.get(poll_id), section_of.get(first_id)
+        if now in seen and then is not None and then not in seen:
+            check.add(
+                seen[now],
+                f"short_path includes section '{now}', where poll '{poll_id}' asks '{first_id}' again, "
+                f"but not section '{then}', where '{first_id}' is first asked — add '{then}' to "
+                "short_path so the before/after pair works on the short path too",
+            )
 
 
 def _check_before(check: _Checker, polls: dict[str, _Located], used: dict[str, tuple[int, str]]) -> None:
@@ -463,6 +549,7 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
     polls = _check_polls(check, data)
     used = _check_agenda(check, data, polls)
     _check_before(check, polls, used)
+    _check_short_path(check, data, polls)
     if isinstance(data.get("sections"), list):
         for poll_id, poll in polls.items():
             if poll_id not in used:  # the console offers a poll only within its section

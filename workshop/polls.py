@@ -71,7 +71,8 @@ def clean_text(value: str) -> str:
 
 def _skeleton(text: str) -> str:
     """The text as the safety check reads it: no accents, marks or format characters, case folded."""
-    decomposed = unicodedata.normalize("NFKD", clean_text(text)).casefold()
+    # Phones type curly apostrophes: "won’t" and "won't" are the same word.
+    decomposed = unicodedata.normalize("NFKD", clean_text(text)).casefold().replace("\u2019", "'")
     return "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
 
 
