@@ -57,10 +57,12 @@ def pages(chromium: Any) -> Iterator[Pages]:
     opened.close()
 
 
-def start_session(pages: Pages, servers: RunningWorkshop, min_group_size: int) -> tuple[Any, str]:
+def start_session(
+    pages: Pages, servers: RunningWorkshop, min_group_size: int, module: str = "tiny"
+) -> tuple[Any, str]:
     console = pages.open(servers.console_url, LAPTOP)
     console.get_by_role("button", name="Start session").wait_for()
-    console.locator("select").first.select_option("tiny")
+    console.locator("select").first.select_option(module)
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill(str(min_group_size))
     console.get_by_role("button", name="Start session").click()
     code = console.locator(".join-code").inner_text()
@@ -291,4 +293,19 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     screen.set_viewport_size({"width": 1920, "height": 1080})
     chart_fits(screen)
     assert "Compare before and after." not in screen.locator(".workshop-screen").inner_text()
+    assert pages.blocked == []
+
+
+def test_a_spanish_session_speaks_spanish_on_the_phone_and_the_console(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1, module="tiny-es")
+    console.get_by_text("Abrir la pantalla del proyector").wait_for()
+    phone = pages.open(f"{workshop_servers.participant_url}?code={code}", PHONE)
+    phone.get_by_text("Esperando a que la persona facilitadora abra una pregunta.").wait_for()
+    poll_button(console, "open", "quien").click()
+    phone.get_by_role("button", name="Normalmente yo", exact=True).click()
+    phone.get_by_role("button", name="Enviar respuesta").click()
+    phone.get_by_text("Respuesta recibida").wait_for()
+    console.get_by_text("1 respondió · 1 dispositivo unido").wait_for()
     assert pages.blocked == []

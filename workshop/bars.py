@@ -10,6 +10,7 @@ import html
 from collections.abc import Sequence
 
 from workshop.content import Poll
+from workshop.language import Words
 from workshop.polls import Results, Shift, Tally
 from workshop.reveal import Showing
 
@@ -31,26 +32,34 @@ def bar_texts(tally: Tally) -> list[str]:
     return [f"{c} ({p:.0f}%)" for c, p in zip(tally.counts, tally.percentages, strict=True)]
 
 
-def summary(results: Results, min_group_size: int) -> str:
+def summary(results: Results, min_group_size: int, words: Words) -> str:
     """The line under a shown chart: how many answered, and the figures that matter for its kind."""
     if isinstance(results, Shift):
-        line = f"before: {_answers(results.before)} · after: {_answers(results.after)}"
+        line = words(
+            "results.before-after",
+            before=_answers(results.before, words),
+            after=_answers(results.after, words),
+        )
         if results.paired >= min_group_size:
-            line += (
-                f" · of {results.paired} who answered both, {results.higher} higher, "
-                f"{results.same} the same, {results.lower} lower"
+            line += words(
+                "results.shift",
+                paired=results.paired,
+                higher=results.higher,
+                same=results.same,
+                lower=results.lower,
             )
         return line
-    line = _answers(results)
     if results.poll.kind == "multiple":
-        line += " · each person could tick several"
-    return line
+        return words("results.multiple", answers=_answers(results, words))
+    return _answers(results, words)
 
 
-def _answers(tally: Tally) -> str:
-    count = f"{tally.respondents} answer" + ("" if tally.respondents == 1 else "s")
+def _answers(tally: Tally, words: Words) -> str:
+    count = words.answers(tally.respondents)
     if tally.mean is not None and tally.median is not None:
-        return f"{count} · mean {tally.mean:.1f} · median {tally.median:g}"
+        return words(
+            "results.mean-median", answers=count, mean=f"{tally.mean:.1f}", median=f"{tally.median:g}"
+        )
     return count
 
 
@@ -78,7 +87,9 @@ def _row(label: str, bars: list[tuple[int, float, str]]) -> str:
     return f'<div class="bar-row"><div class="bar-label">{html.escape(label)}</div>{tracks}</div>'
 
 
-def results_html(results: Results, showing: Showing, min_group_size: int, texts: Sequence[str] = ()) -> str:
+def results_html(
+    results: Results, showing: Showing, min_group_size: int, words: Words, texts: Sequence[str] = ()
+) -> str:
     """A poll's results as HTML a phone draws without any script; only the note when they may not show."""
     poll = results.poll
     parts = ['<div class="workshop-bars">', f"<h3>{html.escape(poll.prompt)}</h3>"]
@@ -87,8 +98,10 @@ def results_html(results: Results, showing: Showing, min_group_size: int, texts:
         return "".join(parts)
     if isinstance(results, Shift):
         parts.append(
-            f'<p class="bar-note"><span class="bar-key" style="background:{BEFORE_COLOUR}"></span>before'
-            f'<span class="bar-key" style="background:{AFTER_COLOUR}"></span>after</p>'
+            f'<p class="bar-note"><span class="bar-key" style="background:{BEFORE_COLOUR}"></span>'
+            f"{html.escape(words('results.before'))}"
+            f'<span class="bar-key" style="background:{AFTER_COLOUR}"></span>'
+            f"{html.escape(words('results.after'))}</p>"
         )
         for index, label in enumerate(choice_labels(poll)):
             parts.append(
@@ -103,10 +116,10 @@ def results_html(results: Results, showing: Showing, min_group_size: int, texts:
     elif poll.kind == "text":
         parts.extend(f"<blockquote>{html.escape(text)}</blockquote>" for text in texts)
         if not texts:
-            parts.append('<p class="bar-note">No answers have been chosen for the room yet.</p>')
+            parts.append(f'<p class="bar-note">{html.escape(words("results.no-texts"))}</p>')
     else:
         for index, label in enumerate(choice_labels(poll)):
             colour = PALETTE[index % len(PALETTE)] if poll.kind != "scale" else PALETTE[0]
             parts.append(_row(label, [(results.counts[index], results.percentages[index], colour)]))
-    parts.append(f'<p class="bar-note">{html.escape(summary(results, min_group_size))}</p></div>')
+    parts.append(f'<p class="bar-note">{html.escape(summary(results, min_group_size, words))}</p></div>')
     return "".join(parts)

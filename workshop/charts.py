@@ -14,6 +14,7 @@ import textwrap
 import plotly.graph_objects as go
 
 from workshop.bars import AFTER_COLOUR, BEFORE_COLOUR, PALETTE, bar_texts, choice_labels, summary
+from workshop.language import Words
 from workshop.polls import Results, Shift, Tally
 from workshop.reveal import Showing
 
@@ -30,7 +31,7 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or html.escape(text)
 
 
-def new_poll_figure(size: str = "console") -> go.FigureWidget:
+def new_poll_figure(size: str = "console", words: Words | None = None) -> go.FigureWidget:
     """An empty chart with room for two rounds, updated in place by `draw_results`."""
     look = SIZES[size]
     bar = {"textposition": "outside", "cliponaxis": False, "hoverinfo": "skip"}
@@ -43,7 +44,7 @@ def new_poll_figure(size: str = "console") -> go.FigureWidget:
             margin={"l": 20, "r": 60, "t": 40 + 3 * look["title"], "b": 40},
             font={"size": look["font"]},
             title={
-                "text": "No question chosen yet",
+                "text": (words or Words())("results.no-question"),
                 "x": 0,
                 "xanchor": "left",
                 "font": {"size": look["title"]},
@@ -58,7 +59,9 @@ def new_poll_figure(size: str = "console") -> go.FigureWidget:
     return figure
 
 
-def draw_results(figure: go.FigureWidget, results: Results, showing: Showing, min_group_size: int) -> None:
+def draw_results(
+    figure: go.FigureWidget, results: Results, showing: Showing, min_group_size: int, words: Words
+) -> None:
     """Redraw a chart; with nothing allowed to show, only the title and the line saying why."""
     look = SIZES[str(figure.layout.meta or "console")]
     poll = results.poll
@@ -70,11 +73,14 @@ def draw_results(figure: go.FigureWidget, results: Results, showing: Showing, mi
     ]
     rounds: list[tuple[str, Tally, str | list[str]]]
     if isinstance(results, Shift):
-        rounds = [("before", results.before, BEFORE_COLOUR), ("after", results.after, AFTER_COLOUR)]
+        rounds = [
+            (words("results.before"), results.before, BEFORE_COLOUR),
+            (words("results.after"), results.after, AFTER_COLOUR),
+        ]
     else:
         colours = [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
         rounds = [("answers", results, colours if poll.kind != "scale" else PALETTE[0])]
-    note = summary(results, min_group_size) if showing.results else showing.note
+    note = summary(results, min_group_size, words) if showing.results else showing.note
     with figure.batch_update():
         for index, trace in enumerate(figure.data):
             if index >= len(rounds):

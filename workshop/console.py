@@ -18,6 +18,7 @@ from workshop.charts import draw_results, new_poll_figure
 from workshop.content import Module, Poll, find_module, find_modules
 from workshop.errors import WorkshopError
 from workshop.following import follow
+from workshop.language import Words
 from workshop.moderation import ModerationQueue
 from workshop.prose import to_html
 from workshop.reveal import for_facilitator, standing
@@ -64,21 +65,23 @@ class Console:
         self.chart_poll: Poll | None = None
         self._seen: tuple[object, ...] = ()
         self._task: asyncio.Task[None] | None = None
+        # The kit's default language until a session is chosen; then its module's.
+        self.words = say = Words()
 
         self.message = widgets.HTML()
         # Starting or resuming.
         self.module_choice = widgets.Dropdown(
-            description="Module", options=sorted(find_modules(module_folders))
+            description=say("console.module"), options=sorted(find_modules(module_folders))
         )
-        self.group_size = widgets.BoundedIntText(value=5, min=1, max=50, description="Min. group")
-        self.start_button = widgets.Button(description="Start session", button_style="primary")
+        self.group_size = widgets.BoundedIntText(value=5, min=1, max=50, description=say("console.min-group"))
+        self.start_button = widgets.Button(description=say("console.start"), button_style="primary")
         self.start_button.on_click(lambda _b: self.start_session())
-        self.resume_choice = widgets.Dropdown(description="Running", options=[])
-        self.resume_button = widgets.Button(description="Resume")
+        self.resume_choice = widgets.Dropdown(description=say("console.running"), options=[])
+        self.resume_button = widgets.Button(description=say("console.resume"))
         self.resume_button.on_click(lambda _b: self.resume_session())
         self.setup_box = widgets.VBox(
             [
-                widgets.HTML("<h2>Start a session</h2>"),
+                widgets.HTML(f"<h2>{html.escape(say('console.start-heading'))}</h2>"),
                 widgets.HBox([self.module_choice, self.group_size, self.start_button]),
                 widgets.HBox([self.resume_choice, self.resume_button]),
             ]
@@ -88,11 +91,12 @@ class Console:
         self.join_info = widgets.HTML()
         self.qr = widgets.HTML()
         self.counts = widgets.HTML()
-        self.end_button = widgets.Button(description="End session", button_style="danger")
+        self.end_button = widgets.Button(description=say("console.end"), button_style="danger")
         self.end_button.on_click(lambda _b: self._end_clicked())
         # The module's full length, or its short path: the agenda lists only that path's sections.
         self.path_choice = widgets.ToggleButtons(options=[("Full", "full")])
         self.path_choice.observe(lambda _change: self._fill_agenda(), "value")
+        self.agenda_heading = widgets.HTML()
         self.agenda = widgets.Select(description="", rows=10, layout=widgets.Layout(width="100%"))
         self.agenda.observe(self._on_agenda_pick, "value")
         self._filling = False
@@ -106,7 +110,7 @@ class Console:
         self.moderation.view.layout.display = "none"
         left = widgets.VBox(
             [
-                widgets.HTML("<h3>Agenda</h3>"),
+                self.agenda_heading,
                 self.path_choice,
                 self.agenda,
                 self.poll_controls,
@@ -150,24 +154,24 @@ class Console:
 
     def resume_session(self) -> None:
         if self.resume_choice.value is None:
-            self._problem("There is no running session to resume; start one.")
+            self._problem(self.words("console.nothing-to-resume"))
             return
         self._show_session(self.store.session(self.resume_choice.value))
 
     def _end_clicked(self) -> None:
         """Ending a session ends it on every phone: the first click only asks for a second."""
-        if self.end_button.description == "End session":
-            self.end_button.description = "Click again to end"
+        if self.end_button.description == self.words("console.end"):
+            self.end_button.description = self.words("console.end-confirm")
             return
-        self.end_button.description = "End session"
+        self.end_button.description = self.words("console.end")
         self.end_session()
 
     def end_session(self) -> None:
         if self.session is None:
             return
         self.store.end_session(self.session.id)
-        code = html.escape(self.session.join_code)
-        self.message.value = f"<p>Session {code} has ended; phones now say thank you.</p>"
+        ended = self.words("console.ended", code=self.session.join_code)
+        self.message.value = f"<p>{html.escape(ended)}</p>"
         self.session = None
         self.session_box.layout.display = "none"
         self.setup_box.layout.display = None
@@ -175,22 +179,28 @@ class Console:
 
     def _show_session(self, record: SessionRecord) -> None:
         self.session = record
+        self.words = say = Words(record.module.language)
+        self.moderation.words = say
+        self.end_button.description = say("console.end")
+        self.agenda_heading.value = f"<h3>{html.escape(say('console.agenda'))}</h3>"
         self.message.value = ""
         url = participant_url(self.participant_base, record.join_code)
         self.join_info.value = (
             f"<h2>{html.escape(record.module.title)}</h2>"
-            f'<div>Join code <span class="join-code">{record.join_code}</span></div>'
-            f'<div>Phones open <a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a></div>'
+            f"<div>{html.escape(say('console.join-code'))} "
+            f'<span class="join-code">{record.join_code}</span></div>'
+            f"<div>{html.escape(say('console.phones-open'))} "
+            f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a></div>'
             # Relative to this page on the same token-protected server; the login cookie carries over.
             f'<div><a href="screen.ipynb?session={record.id}" target="_blank">'
-            "Open the projector screen</a></div>"
+            f"{html.escape(say('console.open-screen'))}</a></div>"
         )
         self.qr.value = qr_svg(url, scale=4)
         module = record.module
-        paths = [(f"Full · {module.duration} min", "full")]
+        paths = [(say("console.full", minutes=module.duration), "full")]
         if module.short_path:
             short = sum(module.section(s).minutes for s in module.short_path)
-            paths.append((f"Short path · {short} min", "short"))
+            paths.append((say("console.short", minutes=short), "short"))
         self._filling = True
         self.path_choice.options = paths
         self.path_choice.value = "full"
@@ -215,7 +225,15 @@ class Console:
         self._filling = True
         try:
             self.agenda.options = [
-                (f"{module.section(s).title} · {module.section(s).minutes} min", s) for s in wanted
+                (
+                    self.words(
+                        "console.section-minutes",
+                        title=module.section(s).title,
+                        minutes=module.section(s).minutes,
+                    ),
+                    s,
+                )
+                for s in wanted
             ]
             self.agenda.value = current if current in wanted else None
         finally:
@@ -230,10 +248,12 @@ class Console:
     def _draw_section(self) -> None:
         assert self.session is not None
         section = self.session.module.section(self.agenda.value or self._current_section())
+        say = self.words
+        heading = say("console.section-minutes", title=section.title, minutes=section.minutes)
         self.section_view.value = (
-            f"<h3>{html.escape(section.title)} · {section.minutes} min</h3>"
-            f"<p><b>Participants see:</b> {html.escape(section.text)}</p>"
-            f'<div class="notes"><b>Facilitator notes</b>{to_html(section.notes)}</div>'
+            f"<h3>{html.escape(heading)}</h3>"
+            f"<p><b>{html.escape(say('console.participants-see'))}</b></p>{to_html(section.text)}"
+            f'<div class="notes"><b>{html.escape(say("console.notes"))}</b>{to_html(section.notes)}</div>'
         )
         self._draw_poll_controls()
 
@@ -247,15 +267,20 @@ class Console:
         section = self.session.module.section(self.agenda.value or self._current_section())
         statuses = self.store.poll_statuses(self.session.id)
         revealed = self.store.state(self.session.id).revealed_poll
+        say = self.words
         rows: list[widgets.Widget] = []
         for poll_id in section.polls:
             poll = self.session.module.poll(poll_id)
             status = statuses.get(poll_id, "not asked yet")
             buttons = {
-                "open": widgets.Button(description="Open", button_style="success", disabled=status == "open"),
-                "close": widgets.Button(description="Close", disabled=status != "open"),
+                "open": widgets.Button(
+                    description=say("console.open"), button_style="success", disabled=status == "open"
+                ),
+                "close": widgets.Button(description=say("console.close"), disabled=status != "open"),
                 "reveal": self._reveal_button(poll, status, revealed == poll_id),
-                "chart": widgets.Button(description="Answers" if poll.kind == "text" else "Chart"),
+                "chart": widgets.Button(
+                    description=say("console.answers" if poll.kind == "text" else "console.chart")
+                ),
             }
             buttons["open"].on_click(lambda _b, p=poll: self.open_poll(p))
             buttons["close"].on_click(lambda _b, p=poll: self.close_poll(p))
@@ -263,35 +288,34 @@ class Console:
             for action, button in buttons.items():
                 button.tooltip = f"{action} {poll_id}"
                 button.layout.width = "auto"
-            on_screen = ' · <span class="on-screen">on the screen</span>' if revealed == poll_id else ""
-            policy = {
-                "live": "results live",
-                "after-close": "results after closing",
-                "never": "facilitator only",
-            }
+            on_screen = f' · <span class="on-screen">{html.escape(say("console.on-screen"))}</span>'
+            kind = "before-after" if poll.before else poll.kind
+            state = {"open": "status.open", "closed": "status.closed"}.get(status, "status.not-asked")
+            details = " · ".join([say(f"kind.{kind}"), say(f"policy.{poll.reveal}"), say(state)])
             label = widgets.HTML(
                 f"<b>{html.escape(poll.prompt)}</b><br>"
-                f"<small>{poll.kind_name} · {policy[poll.reveal]} · {status}{on_screen}</small>",
+                f"<small>{html.escape(details)}{on_screen if revealed == poll_id else ''}</small>",
                 layout=widgets.Layout(flex="1 1 auto"),
             )
             row = widgets.HBox([label, *buttons.values()], layout=widgets.Layout(width="100%"))
             row.add_class("poll-row")
             rows.append(row)
         if not rows:
-            rows.append(widgets.HTML("<p><i>No polls in this section.</i></p>"))
+            rows.append(widgets.HTML(f"<p><i>{html.escape(say('console.no-polls'))}</i></p>"))
         self.poll_controls.children = rows
 
     def _reveal_button(self, poll: Poll, status: str, on_screen: bool) -> widgets.Button:
         """Reveal to room, or Hide when it is showing; a facilitator-only poll cannot be revealed."""
         if on_screen:
-            button = widgets.Button(description="Hide", icon="eye-slash")
+            button = widgets.Button(description=self.words("console.hide"), icon="eye-slash")
             button.on_click(lambda _b: self.hide_results())
             return button
         if poll.reveal == "never":
-            return widgets.Button(description="Facilitator only", disabled=True)
+            return widgets.Button(description=self.words("console.facilitator-only"), disabled=True)
         closing = poll.reveal == "after-close" and status == "open"
         button = widgets.Button(
-            description="Close and reveal" if closing else "Reveal to room", button_style="info"
+            description=self.words("console.close-reveal" if closing else "console.reveal"),
+            button_style="info",
         )
         button.on_click(lambda _b: self.reveal_results(poll))
         return button
@@ -354,22 +378,26 @@ class Console:
         if self._seen and self._seen[1] != state.version:
             self._draw_poll_controls()  # another tab, or the facilitator's own action, moved things on
         self._seen = seen
-        devices = f"{joined} device joined" if joined == 1 else f"{joined} devices joined"
-        answered = f"{results.respondents} answered · " if poll and results and not poll.before else ""
-        self.counts.value = (
-            f'<p class="counts">{answered}{devices}<br><small>Minimum group {session.min_group_size}'
-            "</small></p>"
+        say = self.words
+        devices = say("console.devices", n=joined)
+        answered = (
+            say("console.answered", n=results.respondents) + " · "
+            if poll and results and not poll.before
+            else ""
         )
+        minimum = say("console.minimum", n=session.min_group_size)
+        counts = html.escape(answered + devices)
+        self.counts.value = f'<p class="counts">{counts}<br><small>{html.escape(minimum)}</small></p>'
         if poll is None or results is None:
             return
         stands = standing(session.module, poll, self.store.poll_statuses(session.id))
-        showing = for_facilitator(stands, results.respondents, session.min_group_size)
+        showing = for_facilitator(stands, results.respondents, session.min_group_size, say)
         is_text = texts is not None
         self._show_text_queue(is_text)
         if is_text:
             self.moderation.show(session.id, poll, texts or [], stands, session.min_group_size)
         else:
-            draw_results(self.figure, results, showing, session.min_group_size)
+            draw_results(self.figure, results, showing, session.min_group_size, say)
 
     def _show_text_queue(self, is_text: bool) -> None:
         self.moderation.view.layout.display = None if is_text else "none"

@@ -15,7 +15,20 @@ from __future__ import annotations
 
 
 class WorkshopError(Exception):
-    """Base of every error the kit raises on purpose; its message is meant for people."""
+    """Base of every error the kit raises on purpose; its message is meant for people.
+
+    An error a participant may see carries the `key` of its words in the language catalogues (and the
+    values they need), so the page can say it in the module's language; its message is the English.
+    """
+
+    def __init__(self, message: str = "", *, key: str = "", **values: object) -> None:
+        if key and not message:
+            from workshop.language import Words
+
+            message = Words("en")(key, **values)
+        self.key = key
+        self.values = values
+        super().__init__(message)
 
 
 class ModuleError(WorkshopError):

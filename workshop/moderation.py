@@ -13,7 +13,8 @@ from collections.abc import Callable
 import ipywidgets as widgets
 
 from workshop.content import Poll
-from workshop.reveal import Standing, answers_text
+from workshop.language import Words
+from workshop.reveal import Standing
 from workshop.store import Store, TextAnswer
 
 QUEUE_STYLE = """
@@ -27,20 +28,17 @@ QUEUE_STYLE = """
 """
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 class ModerationQueue:
     """Approve or reject one open-text poll's answers; `view` sits under the console's poll controls."""
 
     def __init__(self, store: Store, *, on_change: Callable[[], None]) -> None:
         self.store = store
         self.on_change = on_change
+        self.words = Words()  # the console sets the session's language
         self.session_id: int | None = None
         self.poll: Poll | None = None
         self.summary = widgets.HTML()
-        self.approve_all = widgets.Button(description="Approve all unflagged", button_style="success")
+        self.approve_all = widgets.Button(button_style="success")
         self.approve_all.layout.width = "auto"
         self.approve_all.on_click(lambda _b: self._approve_unflagged())
         self.rows = widgets.VBox()
@@ -58,34 +56,27 @@ class ModerationQueue:
             return  # redrawing would lose a half-made two-click approval
         self._drawn = drawn
         self.session_id, self.poll = session_id, poll
+        say = self.words
+        self.approve_all.description = say("queue.approve-all")
+        counted = say.answers(len(answers))
         approved = sum(1 for a in answers if a.review == "approved")
         flagged = sum(1 for a in answers if a.flags) if not standing.open else 0
         more = min_group_size - len(answers)
         readable = not standing.open and more <= 0
         lines = [f"<h4>{html.escape(poll.prompt)}</h4>"]
         if standing.open:
-            lines.append(
-                f"<p>{answers_text(len(answers))} · you can read them here when you close the question.</p>"
-            )
+            line = say("queue.read-when-closed", answers=counted)
         elif more > 0:
-            lines.append(
-                f"<p>{answers_text(len(answers))} · the answers stay unread until {more} more people have "
-                f"answered (minimum {min_group_size}), so none can be traced to one person.</p>"
-            )
+            line = say("queue.unread", answers=counted, more=more, minimum=min_group_size)
         else:
-            lines.append(f"<p>{answers_text(len(answers))} · {approved} approved for the room</p>")
+            line = say("queue.approved", answers=counted, approved=approved)
+        lines.append(f"<p>{html.escape(line)}</p>")
         if poll.reveal == "never":
-            lines.append(
-                "<p>This question is for you only: approved answers are never shown to the room.</p>"
-            )
+            lines.append(f"<p>{html.escape(say('queue.never'))}</p>")
         if flagged:
             # Said once the poll has closed even when the texts stay unread: the facilitator may want to
             # offer everyone a private word. Not while it is open, when it would point at the last tap.
-            verb = "contains" if flagged == 1 else "contain"
-            lines.append(
-                f'<p class="flagged">⚠ {_plural(flagged, "answer")} {verb} a safety word. Flagged answers '
-                "are never shown unless you approve them one by one; consider a private follow-up.</p>"
-            )
+            lines.append(f'<p class="flagged">{html.escape(say("queue.flagged", n=flagged))}</p>')
         self.summary.value = "".join(lines)
         if not readable:
             self.pending = []
@@ -101,15 +92,16 @@ class ModerationQueue:
     def _row(self, answer: TextAnswer) -> widgets.Widget:
         text = f'<div class="answer-text {answer.review}">{html.escape(answer.text)}</div>'
         if answer.flags:
-            words = ", ".join(html.escape(w) for w in answer.flags)
-            text = f'<div class="flagged">⚠ contains: {words}{text}</div>'
+            found = self.words("queue.contains", words=", ".join(answer.flags))
+            text = f'<div class="flagged">{html.escape(found)}{text}</div>'
         buttons: list[widgets.Button] = []
         if answer.review != "approved":
-            approve = widgets.Button(description="Approve", button_style="success")
+            approve = widgets.Button(description=self.words("queue.approve"), button_style="success")
             approve.on_click(lambda b, a=answer, p=self.poll: self._approve(b, p, a))
             buttons.append(approve)
         if answer.review != "rejected":
-            reject = widgets.Button(description="Reject" if answer.review == "pending" else "Take back")
+            undo = "queue.reject" if answer.review == "pending" else "queue.take-back"
+            reject = widgets.Button(description=self.words(undo))
             reject.on_click(lambda _b, a=answer, p=self.poll: self._decide(p, a, "rejected"))
             buttons.append(reject)
         for button in buttons:
@@ -123,8 +115,8 @@ class ModerationQueue:
 
     def _approve(self, button: widgets.Button, poll: Poll | None, answer: TextAnswer) -> None:
         """A flagged answer is approved only on a second click, after the facilitator has read it."""
-        if answer.flags and button.description != "Yes, show it":
-            button.description = "Yes, show it"
+        if answer.flags and button.description != self.words("queue.confirm"):
+            button.description = self.words("queue.confirm")
             button.button_style = "danger"
             return
         self._decide(poll, answer, "approved")

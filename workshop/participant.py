@@ -24,6 +24,7 @@ from workshop.content import Poll
 from workshop.device import DeviceKey
 from workshop.errors import AnswerRefused, JoinError, WorkshopError
 from workshop.following import follow
+from workshop.language import Words
 from workshop.prose import to_html
 from workshop.reveal import for_room, standing
 from workshop.store import SessionRecord, SessionState, Store
@@ -86,26 +87,31 @@ class ParticipantPage:
         self._poll_drawn = False  # "no poll open" must be drawn too, the first time
         self._results_seen: object = None
         self._task: asyncio.Task[None] | None = None
+        # Until a session is found its module's language is unknown: the kit's default until then.
+        self.words = Words()
+        say = self.words
 
         self.device = DeviceKey()
         self.device.observe(lambda _change: self._register(), "key")
-        self.heading = widgets.HTML("<h1>Workshop</h1>")
-        self.message = widgets.HTML(_message("Type the code shown on the screen to join."))
-        self.code_input = widgets.Text(placeholder="CODE", layout=full_width())
+        self.heading = widgets.HTML(f"<h1>{html.escape(say('participant.heading'))}</h1>")
+        self.message = widgets.HTML(_message(say("participant.type-code")))
+        self.code_input = widgets.Text(placeholder=say("participant.code-placeholder"), layout=full_width())
         # Enter (or leaving the field) joins too; the Join button is there for those who look for it.
         self.code_input.continuous_update = False
         self.code_input.observe(lambda change: self.enter_code(str(change["new"])), "value")
-        self.join_button = widgets.Button(description="Join", button_style="primary", layout=full_width())
+        self.join_button = widgets.Button(
+            description=say("participant.join"), button_style="primary", layout=full_width()
+        )
         self.join_button.on_click(lambda _button: self.enter_code(self.code_input.value))
         self.join_box = widgets.VBox([self.code_input, self.join_button], layout=full_width())
         self.section = widgets.HTML()
         self.poll_box = widgets.VBox(layout=full_width())
         self.choices: list[widgets.ToggleButton] = []
         self.choice_values: list[str | int] = []
-        self.text_input = widgets.Textarea(placeholder="Write here", layout=full_width())
+        self.text_input = widgets.Textarea(placeholder=say("participant.write-here"), layout=full_width())
         self.results = widgets.HTML()
         self.results.add_class("workshop-results")
-        self.send_button = widgets.Button(description="Send answer", button_style="success")
+        self.send_button = widgets.Button(description=say("participant.send"), button_style="success")
         self.send_button.layout = full_width()
         self.send_button.on_click(lambda _button: self.send())
         self.view = widgets.VBox(
@@ -134,12 +140,19 @@ class ParticipantPage:
         try:
             self.session = self.store.session_by_code(code)
         except JoinError as error:
-            self.message.value = _message(str(error), "problem")
+            self.message.value = _message(self.words.error(error), "problem")
             return
+        self._speak(self.session.module.language)
         self.join_box.layout.display = "none"
         self.heading.value = f"<h1>{html.escape(self.session.module.title)}</h1>"
-        self.message.value = _message("Joining…")
+        self.message.value = _message(self.words("participant.joining"))
         self._register()
+
+    def _speak(self, language: str) -> None:
+        """Say everything from now on in the session's language, the buttons too."""
+        self.words = Words(language)
+        self.send_button.description = self.words("participant.send")
+        self.text_input.placeholder = self.words("participant.write-here")
 
     def _register(self) -> None:
         if self.session is None or self.participant_id is not None or not self.device.key:
@@ -147,7 +160,7 @@ class ParticipantPage:
         try:
             self.participant_id = self.store.join(self.session.id, self.device.key)
         except JoinError as error:
-            self.message.value = _message(str(error), "problem")
+            self.message.value = _message(self.words.error(error), "problem")
             return
         self.refresh()
 
@@ -188,7 +201,7 @@ class ParticipantPage:
         results = self.store.results(session.id, poll.id)
         statuses = {state.open_poll: "open"} if state.open_poll else {}
         stands = standing(session.module, poll, statuses)
-        showing = for_room(stands, True, results.respondents, session.min_group_size)
+        showing = for_room(stands, True, results.respondents, session.min_group_size, self.words)
         texts = (
             self.store.approved_texts(session.id, poll.id) if poll.kind == "text" and showing.results else []
         )
@@ -196,14 +209,14 @@ class ParticipantPage:
         if seen == self._results_seen:
             return
         self._results_seen = seen
-        self.results.value = results_html(results, showing, session.min_group_size, texts)
+        self.results.value = results_html(results, showing, session.min_group_size, self.words, texts)
 
     def _show_poll(self, poll: Poll | None) -> None:
         self.poll = poll
         self._poll_drawn = True
         if poll is None:
             self.poll_box.children = ()
-            self.message.value = _message("Waiting for the facilitator to open a question.")
+            self.message.value = _message(self.words("participant.waiting"))
             return
         if poll.kind == "text":
             self._show_text_poll(poll)
@@ -234,18 +247,19 @@ class ParticipantPage:
             choice_area = [widgets.VBox(self.choices, layout=full_width())]
         hint = ""
         if poll.kind == "multiple":
-            hint = "Tick all that apply." if poll.max_picks is None else f"Tick up to {poll.max_picks}."
-        prompt = f"<h2>{html.escape(poll.prompt)}</h2>" + (f"<p>{hint}</p>" if hint else "")
+            hint = (
+                self.words("participant.tick-all")
+                if poll.max_picks is None
+                else self.words("participant.tick-up-to", n=poll.max_picks)
+            )
+        prompt = f"<h2>{html.escape(poll.prompt)}</h2>" + (f"<p>{html.escape(hint)}</p>" if hint else "")
         self.poll_box.children = (widgets.HTML(prompt), *choice_area, self.send_button)
         self._say_whether_answered(poll)
 
     def _show_text_poll(self, poll: Poll) -> None:
         self.choices, self.choice_values = [], []
         self.text_input.value = ""
-        hint = (
-            f"<p>Up to {poll.max_length} characters. No name goes with it, and the facilitator reads "
-            "every answer before any reach the screen.</p>"
-        )
+        hint = f"<p>{html.escape(self.words('participant.text-hint', n=poll.max_length))}</p>"
         prompt = f"<h2>{html.escape(poll.prompt)}</h2>{hint}"
         self.poll_box.children = (widgets.HTML(prompt), self.text_input, self.send_button)
         self._say_whether_answered(poll)
@@ -254,11 +268,9 @@ class ParticipantPage:
         answered = self.participant_id is not None and self.store.has_answered(self.participant_id, poll.id)
         if answered:
             # Never echo the answer back: a partner glancing over should learn nothing.
-            self.message.value = _message(
-                "Answer received. You can send a new one while the question is open.", "ok"
-            )
+            self.message.value = _message(self.words("participant.received"), "ok")
         else:
-            self.message.value = _message("The facilitator has opened a question.")
+            self.message.value = _message(self.words("participant.opened"))
 
     def _keep_one(self, change: dict[str, object]) -> None:
         """Single choice and scale: ticking one option unticks the others."""
@@ -284,17 +296,16 @@ class ParticipantPage:
         try:
             self.store.record_answer(self.session.id, self.participant_id, self.poll.id, self.selected())
         except AnswerRefused as error:
-            self.message.value = _message(str(error), "problem")
+            self.message.value = _message(self.words.error(error), "problem")
             return
         except WorkshopError as error:
-            self.message.value = _message(f"{error} Please tap Send again.", "problem")
+            problem = self.words.error(error)
+            self.message.value = _message(self.words("participant.send-again", problem=problem), "problem")
             return
         for toggle in self.choices:
             toggle.value = False
         self.text_input.value = ""  # sent: nothing left on the screen for a neighbour to read
-        self.message.value = _message(
-            "Answer received. You can send a new one while the question is open.", "ok"
-        )
+        self.message.value = _message(self.words("participant.received"), "ok")
 
     def _end(self) -> None:
         self.ended = True
@@ -302,12 +313,12 @@ class ParticipantPage:
         self.poll_box.children = ()
         self.section.value = ""
         self.results.value = ""
-        self.message.value = _message("This session has ended. Thank you for taking part!", "ok")
+        self.message.value = _message(self.words("participant.ended"), "ok")
         if self.on_session_end:
             self.on_session_end()
 
     def _lost_the_store(self) -> None:
-        self.message.value = _message("Reconnecting to the workshop…", "problem")
+        self.message.value = _message(self.words("participant.reconnecting"), "problem")
         self._shown_version = None  # redraw everything once the store answers again
 
     def start(self) -> None:
@@ -359,14 +370,7 @@ def show_participant_page(store: Store | None = None) -> ParticipantPage | None:
         store = store or Store(create=False)
     except WorkshopError as error:
         log.error("participant page cannot reach the store: %s", error)
-        display(
-            widgets.HTML(
-                _message(
-                    "The workshop is not available right now. Please tell the facilitator.",
-                    "problem",
-                )
-            )
-        )
+        display(widgets.HTML(_message(Words()("participant.unavailable"), "problem")))
         return None
     page = ParticipantPage(store, code=code, on_session_end=end_this_kernel)
     display(page.view)

@@ -91,40 +91,38 @@ def check_answer(poll: Poll, value: object) -> Answer:
     """Return the answer in its stored form, or raise AnswerRefused saying what the poll allows."""
     if poll.kind == "single":
         if not isinstance(value, str) or value not in poll.options:
-            raise AnswerRefused(f"Please choose one of the options of “{poll.prompt}”.")
+            raise AnswerRefused(key="refused.choose-one", prompt=poll.prompt)
         return value
     if poll.kind == "multiple":
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise AnswerRefused(f"Please tick options from the list of “{poll.prompt}”.")
+            raise AnswerRefused(key="refused.tick-from-list", prompt=poll.prompt)
         picked = list(dict.fromkeys(value))  # a repeated tick counts once
         if not picked:
-            raise AnswerRefused("Please tick at least one option before sending.")
+            raise AnswerRefused(key="refused.tick-one")
         if any(v not in poll.options for v in picked):
-            raise AnswerRefused(f"Please tick options from the list of “{poll.prompt}”.")
+            raise AnswerRefused(key="refused.tick-from-list", prompt=poll.prompt)
         if poll.max_picks is not None and len(picked) > poll.max_picks:
-            raise AnswerRefused(f"Please tick at most {poll.max_picks} options.")
+            raise AnswerRefused(key="refused.tick-at-most", n=poll.max_picks)
         # Stored in the poll's own order, so an answer never records the order a device showed.
         return [option for option in poll.options if option in picked]
     if poll.kind == "scale":
         if isinstance(value, bool) or not isinstance(value, int) or value not in poll.scale_points:
-            raise AnswerRefused(f"Please choose a point from {poll.min} to {poll.max}.")
+            raise AnswerRefused(key="refused.scale-point", low=poll.min, high=poll.max)
         return value
     if poll.kind == "text":
         return _check_text(poll, value)
-    raise AnswerRefused(f"This poll's kind '{poll.kind}' cannot take answers.")
+    raise AnswerRefused(key="refused.kind", kind=poll.kind)
 
 
 def _check_text(poll: Poll, value: object) -> str:
     if not isinstance(value, str):
-        raise AnswerRefused("Please write your answer as text.")
+        raise AnswerRefused(key="refused.as-text")
     # Measured before cleaning too, so a forged megabyte is refused without being processed.
     text = clean_text(value) if len(value) <= 4 * poll.max_length else value
     if not text:
-        raise AnswerRefused("Please write a few words before sending.")
+        raise AnswerRefused(key="refused.few-words")
     if len(text) > poll.max_length:
-        raise AnswerRefused(
-            f"Your answer has {len(text)} characters; please shorten it to {poll.max_length} or fewer."
-        )
+        raise AnswerRefused(key="refused.too-long", length=len(text), n=poll.max_length)
     return text
 
 

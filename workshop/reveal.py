@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from workshop.content import Module, Poll
+from workshop.language import Words
 
 STRICTNESS = ("live", "after-close", "never")
 
@@ -49,41 +50,41 @@ def standing(module: Module, poll: Poll, statuses: Mapping[str, str]) -> Standin
     return Standing(policy, any(statuses.get(p.id) == "open" for p in rounds))
 
 
-def answers_text(count: int) -> str:
-    return f"{count} answer" + ("" if count == 1 else "s")
-
-
-def _below_minimum(respondents: int, min_group_size: int) -> Showing:
-    more = min_group_size - respondents
-    return Showing(
-        False,
-        f"{answers_text(respondents)} · results appear after {more} more (minimum {min_group_size})",
+def _below_minimum(respondents: int, min_group_size: int, words: Words) -> Showing:
+    note = words(
+        "results.below-minimum",
+        answers=words.answers(respondents),
+        more=min_group_size - respondents,
+        minimum=min_group_size,
     )
+    return Showing(False, note)
 
 
-def for_facilitator(standing: Standing, respondents: int, min_group_size: int) -> Showing:
+def for_facilitator(standing: Standing, respondents: int, min_group_size: int, words: Words) -> Showing:
     """The console: while an after-close (or never) poll is open, only how many have answered.
 
     The facilitator sees the room too; a bar moving as one person taps would tell them who said what.
     """
+    answers = words.answers(respondents)
     if respondents < min_group_size:
-        return _below_minimum(respondents, min_group_size)
+        return _below_minimum(respondents, min_group_size, words)
     if standing.open and standing.policy != "live":
-        return Showing(False, f"{answers_text(respondents)} · results show when you close the question")
-    return Showing(True, answers_text(respondents))
+        return Showing(False, words("results.after-close-facilitator", answers=answers))
+    return Showing(True, answers)
 
 
-def for_room(standing: Standing, revealed: bool, respondents: int, min_group_size: int) -> Showing:
+def for_room(
+    standing: Standing, revealed: bool, respondents: int, min_group_size: int, words: Words
+) -> Showing:
     """The projector screen and the phones: only what the facilitator revealed and the policy allows."""
+    answers = words.answers(respondents)
     if standing.policy == "never":
-        return Showing(False, f"{answers_text(respondents)} · these results stay with the facilitator")
+        return Showing(False, words("results.facilitator-only", answers=answers))
     if respondents < min_group_size:
-        return _below_minimum(respondents, min_group_size)
+        return _below_minimum(respondents, min_group_size, words)
     if standing.open and standing.policy != "live":
-        return Showing(False, f"{answers_text(respondents)} · results show after the question closes")
-    if not revealed:
-        return Showing(False, answers_text(respondents))
-    return Showing(True, answers_text(respondents))
+        return Showing(False, words("results.after-close-room", answers=answers))
+    return Showing(revealed, answers)
 
 
 def may_reveal(module: Module, poll: Poll) -> bool:

@@ -17,7 +17,8 @@ from workshop.charts import draw_results, new_poll_figure
 from workshop.content import Poll
 from workshop.errors import WorkshopError
 from workshop.following import follow
-from workshop.reveal import answers_text, for_room, standing
+from workshop.language import Words
+from workshop.reveal import for_room, standing
 from workshop.sessions import participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 
@@ -89,13 +90,14 @@ class Screen:
             if self.session is None:
                 self._seen = ()
                 self._join_drawn = None
-                self.join.value = "<h1>The workshop will begin shortly</h1>"
+                self.join.value = f"<h1>{html.escape(Words()('screen.soon'))}</h1>"
                 self.qr.value = ""
                 self.now.value = ""
                 self._show_chart(False)
                 self.texts.value = ""
                 return
         session = self.session
+        words = Words(session.module.language)
         state = self.store.state(session.id)
         count = len(self.store.answers(session.id, state.open_poll)) if state.open_poll else 0
         revealed = self.store.results(session.id, state.revealed_poll) if state.revealed_poll else None
@@ -112,23 +114,25 @@ class Screen:
         # A live poll on show has its prompt and count on the chart itself, which needs the height.
         if state.open_poll and state.open_poll != state.revealed_poll:
             poll = session.module.poll(state.open_poll)
-            showing = for_room(standing(session.module, poll, statuses), False, count, session.min_group_size)
-            note = showing.note if not showing.results else answers_text(count)
+            stands = standing(session.module, poll, statuses)
+            showing = for_room(stands, False, count, session.min_group_size, words)
+            note = showing.note if not showing.results else words.answers(count)
             parts.append(f'<p class="prompt">{html.escape(poll.prompt)}</p>')
-            parts.append(f'<p class="count">{html.escape(note)} · answer on your phone</p>')
+            parts.append(
+                f'<p class="count">{html.escape(note)} · {html.escape(words("screen.answer-on-phone"))}</p>'
+            )
         self.now.value = "".join(parts)
         self._show_chart(False)
         self.texts.value = ""
         if revealed is None or state.revealed_poll is None:
             return
         poll = session.module.poll(state.revealed_poll)
-        showing = for_room(
-            standing(session.module, poll, statuses), True, revealed.respondents, session.min_group_size
-        )
+        stands = standing(session.module, poll, statuses)
+        showing = for_room(stands, True, revealed.respondents, session.min_group_size, words)
         if poll.kind == "text":
             self.texts.value = self._texts_html(session.id, poll, showing.results, showing.note)
         else:
-            draw_results(self.figure, revealed, showing, session.min_group_size)
+            draw_results(self.figure, revealed, showing, session.min_group_size, words)
             self._show_chart(True)
 
     def _show_chart(self, shown: bool) -> None:
@@ -145,7 +149,7 @@ class Screen:
         texts = self.store.approved_texts(session_id, poll.id) if shown else []
         cards = "".join(f"<blockquote>{html.escape(text)}</blockquote>" for text in texts)
         if shown and not texts:
-            note = "The facilitator will share some answers in a moment."
+            note = Words(self.session.module.language if self.session else "")("results.share-soon")
         elif shown:
             note = ""
         lines = f'<p class="waiting">{html.escape(note)}</p>' if note else ""
@@ -160,7 +164,8 @@ class Screen:
         self.join.value = (
             f'<div class="{"compact" if compact else ""}">'
             f"<h1>{html.escape(session.module.title)}</h1>"
-            f'<div>Join with the code <span class="join-code">{session.join_code}</span></div>'
+            f"<div>{html.escape(Words(session.module.language)('screen.join-with'))} "
+            f'<span class="join-code">{session.join_code}</span></div>'
             f'<div class="address">{html.escape(url)}</div></div>'
         )
         self.qr.value = qr_svg(url, scale=3 if compact else 10)

@@ -23,12 +23,12 @@ def new_join_code() -> str:
 def normalise_join_code(typed: str) -> str:
     """The code as stored, from what a person typed (any case, spaces, a look-alike letter)."""
     if not isinstance(typed, str) or len(typed) > 40:
-        raise JoinError("That doesn't look like a join code. It has 5 letters and digits.")
+        raise JoinError(key="join.not-a-code")
     code = typed.strip().upper().replace(" ", "").replace("-", "")
     code = code.replace("0", "O").replace("1", "I").replace("L", "I")
     # I and O are not in the alphabet either: the look-alikes above can only be mistakes.
     if len(code) != JOIN_CODE_LENGTH or any(c not in JOIN_CODE_ALPHABET for c in code):
-        raise JoinError("That doesn't look like a join code. It has 5 letters and digits.")
+        raise JoinError(key="join.not-a-code")
     return code
 
 

@@ -248,10 +248,10 @@ class Store:
         with self.engine.connect() as db:
             row = db.execute(sessions.select().where(sessions.c.join_code == wanted)).one_or_none()
         if row is None:
-            raise JoinError("That code doesn't match a session. Check the code on the screen.")
+            raise JoinError(key="join.no-match")
         record = self._record(row)
         if record.ended:
-            raise JoinError("That session has ended. Ask the facilitator for today's code.")
+            raise JoinError(key="join.ended")
         return record
 
     def running_sessions(self) -> list[SessionRecord]:
@@ -370,12 +370,12 @@ class Store:
         The same device joining again, after a reload, gets the same number back.
         """
         if not (16 <= len(device_token) <= 128) or not device_token.isalnum():
-            raise JoinError("This device's key is not valid. Reload the page to get a new one.")
+            raise JoinError(key="join.bad-key")
         device_hash = hash_device_token(device_token)
         where = (participants.c.session_id == session_id) & (participants.c.device_hash == device_hash)
         with self.engine.begin() as db:
             if self._ended(db, session_id):
-                raise JoinError("That session has ended. Ask the facilitator for today's code.")
+                raise JoinError(key="join.ended")
             found = db.execute(sa.select(participants.c.id).where(where)).scalar()
             if found is not None:
                 return int(found)
@@ -401,7 +401,7 @@ class Store:
         try:
             poll = self.module(session_id).poll(poll_id)
         except (KeyError, JoinError):
-            raise AnswerRefused("That question is not part of this session.") from None
+            raise AnswerRefused(key="refused.not-in-session") from None
         stored = check_answer(poll, value)
         now = self.clock()
         with self.engine.begin() as db:
@@ -409,9 +409,9 @@ class Store:
                 sa.select(participants.c.session_id).where(participants.c.id == participant_id)
             ).scalar()
             if owner != session_id:
-                raise AnswerRefused("This device has not joined this session. Reload the page.")
+                raise AnswerRefused(key="refused.not-joined")
             if self._ended(db, session_id):
-                raise AnswerRefused("The session has ended, so answers are closed. Thank you!")
+                raise AnswerRefused(key="refused.ended")
             values: dict[str, Any] = {
                 "session_id": session_id,
                 "value": json.dumps(stored),
@@ -433,7 +433,7 @@ class Store:
                 .with_for_update(read=True)
             ).scalar()
             if status != "open":
-                raise AnswerRefused("This question is closed now, so your answer was not saved.")
+                raise AnswerRefused(key="refused.closed")
         return stored
 
     def answers(self, session_id: int, poll_id: str) -> list[Answer]:
