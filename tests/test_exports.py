@@ -1,0 +1,57 @@
+"""Exports name the module version a session ran, and hold only what the room could have seen."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from workshop.content import Module, load_module
+from workshop.exports import as_csv, as_json, session_results
+from workshop.store import Store
+
+
+def run_session(store: Store, module: Module) -> int:
+    session = store.start_session(module, min_group_size=2)
+    people = [store.join(session.id, f"{n:032x}") for n in range(3)]
+    store.open_poll(session.id, "who")
+    for person, value in zip(people, ["Usually me", "Usually me", "About equally"], strict=True):
+        store.record_answer(session.id, person, "who", value)
+    store.open_poll(session.id, "how")
+    store.record_answer(session.id, people[0], "how", 4)  # one answer: below the minimum
+    store.open_poll(session.id, "words")
+    for person, text in zip(people, ["Being asked", "Time", "A walk"], strict=True):
+        store.record_answer(session.id, person, "words", text)
+    store.close_poll(session.id, "words")
+    store.moderate(session.id, "words", people[0], "Being asked", "approved")
+    return session.id
+
+
+def test_an_export_names_the_version_and_withholds_small_groups(sqlite_store: Store, tiny: Module) -> None:
+    results = session_results(sqlite_store, run_session(sqlite_store, tiny))
+    assert results["module"] == {"id": "tiny", "title": tiny.title, "version": tiny.content_hash}
+    polls = {poll["id"]: poll for poll in results["polls"]}
+    assert polls["who"]["counts"] == {"Usually me": 2, "Usually my partner": 0, "About equally": 1}
+    assert polls["how"] == {**polls["how"], "respondents": 1, "withheld": "fewer than 2 answers"}
+    assert "counts" not in polls["how"]
+    assert polls["words"]["approved"] == ["Being asked"]  # never the texts nobody approved
+    rows = list(csv.DictReader(io.StringIO(as_csv(results))))
+    assert {row["version"] for row in rows} == {tiny.content_hash}
+    assert not any("Time" in row.values() for row in rows)
+    assert '"version": "' + tiny.content_hash + '"' in as_json(results)
+
+
+def test_editing_the_module_later_changes_neither_the_session_nor_its_results(
+    sqlite_store: Store, tiny: Module, tmp_path: Path
+) -> None:
+    session_id = run_session(sqlite_store, tiny)
+    edited = tmp_path / "tiny.yaml"
+    edited.write_text(
+        Path(tiny.origin).read_text().replace("Who usually raises a worry first?", "Who speaks?")
+    )
+    assert load_module(edited).content_hash != tiny.content_hash
+    record = sqlite_store.session(session_id)
+    assert record.module_hash == tiny.content_hash
+    assert record.module.poll("who").prompt == "Who usually raises a worry first?"
+    polls = {poll["id"]: poll for poll in session_results(sqlite_store, session_id)["polls"]}
+    assert polls["who"]["prompt"] == "Who usually raises a worry first?"
