@@ -1,4 +1,4 @@
-"""The `workshop` command: serve a workshop, list and validate modules, write guides and slides.
+"""The `workshop` command: serve a workshop, list, validate and start modules, write guides and slides.
 
 Every error a user can cause ends in one line that says what to do (exit status 1), never a traceback.
 """
@@ -88,6 +88,34 @@ def _chosen_module(args: argparse.Namespace) -> Module:
     return find_module(args.module, _module_folders(args))
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a new module file to adapt: a commented starting point, or a copy of a module (--from)."""
+    from workshop.content import BUILT_IN_FOLDER, find_module, find_modules, load_module
+    from workshop.scaffold import check_id, new_module, next_steps
+
+    check_id(args.id)
+    # The folder to write into need not exist yet: the first --modules, else WORKSHOP_MODULES, else ./modules.
+    given = [Path(p) for p in (args.modules or [])]
+    given += [Path(p) for p in os.environ.get("WORKSHOP_MODULES", "").split(os.pathsep) if p]
+    folder = given[0] if given else Path("modules")
+    existing = [f for f in given if f.is_dir()]
+    source = None
+    if args.source and (args.source.endswith((".yaml", ".yml")) or Path(args.source).is_file()):
+        source = load_module(args.source)
+    elif args.source:
+        source = find_module(args.source, existing)
+    hidden = find_modules(existing).get(args.id)
+    path = new_module(args.id, folder, source)
+    print(next_steps(path, folder))
+    if hidden and hidden.parent == BUILT_IN_FOLDER:
+        print(
+            f"Note: a built-in module is also called '{args.id}'; with --modules {folder}, yours replaces it."
+        )
+    elif hidden:
+        print(f"Note: {hidden} has the same id; of the two, the one in the folder given last is used.")
+    return 0
+
+
 def cmd_guide(args: argparse.Namespace) -> int:
     """Write a module's printable facilitator guide (HTML and Markdown)."""
     from workshop.guide import write_guide
@@ -154,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     command(cmd_list, "list")
     validate = command(cmd_validate, "validate")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="module files (default: all found)")
+    new = command(cmd_new, "new")
+    new.add_argument("id", metavar="ID", help="the new module's id: lowercase letters, digits and hyphens")
+    new.add_argument(
+        "--from",
+        dest="source",
+        metavar="MODULE",
+        help="copy this module (an id, or the path of a module file) instead of writing a starting file",
+    )
     guide = command(cmd_guide, "guide")
     guide.add_argument("module", metavar="MODULE", help="a module id, or the path of a module file")
     guide.add_argument("--out", default=".", metavar="DIR", help="folder to write into (default: here)")
