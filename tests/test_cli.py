@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).parent
 
 
@@ -107,3 +109,66 @@ def test_stopping_serve_stops_both_servers_and_their_kernels(tmp_path: Path) -> 
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_validate_checks_a_trainers_language_file_and_a_modules_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from workshop.cli import main
+
+    text = (
+        (TESTS / "modules" / "tiny.yaml")
+        .read_text()
+        .replace("title: A tiny test module", "title: Petit\nlanguage: fr")
+    )
+    (tmp_path / "tiny-fr.yaml").write_text(text)
+    assert main(["validate", "--modules", str(tmp_path), str(tmp_path / "tiny-fr.yaml")]) == 1
+    assert "language 'fr' has no strings file — add fr.json" in capsys.readouterr().out
+    (tmp_path / "fr.json").write_text(json.dumps({"participant.send": "Envoyer"}))
+    assert main(["validate", "--modules", str(tmp_path), str(tmp_path / "tiny-fr.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'tiny-fr.yaml'}: ok" in out
+    assert f"{tmp_path / 'fr.json'}:1:1: missing string 'participant.join' — add it" in out
+
+
+def test_export_lists_sessions_then_writes_one_naming_its_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from workshop.cli import main
+    from workshop.content import load_module
+    from workshop.store import Store
+
+    url = f"sqlite:///{tmp_path / 'workshop.sqlite3'}"
+    tiny = load_module(TESTS / "modules" / "tiny.yaml")
+    store = Store(url)
+    session = store.start_session(tiny)
+    store.end_session(session.id)
+    store.close()
+    assert main(["export", "--database", url]) == 0
+    assert session.join_code in capsys.readouterr().out
+    out = tmp_path / "results.json"
+    assert main(["export", "--database", url, "--code", session.join_code, "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["module"]["version"] == tiny.content_hash
+    assert main(["export", "--database", url, "--code", "ZZZZ9"]) == 1
+    assert "doesn't match a session" in capsys.readouterr().err
+
+
+def test_import_article_writes_a_draft_that_validates_and_never_overwrites(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workshop.cli import main
+
+    article = TESTS / "articles" / "planner-improviser.txt"
+    assert main(["import-article", str(article), "--id", "planner", "--modules", str(tmp_path)]) == 0
+    assert "Wrote" in capsys.readouterr().out
+    draft = tmp_path / "planner.yaml"
+    assert "REVIEW" in draft.read_text()
+    assert main(["validate", str(draft)]) == 0
+    assert main(["list", "--modules", str(tmp_path)]) == 0
+    assert "planner" in capsys.readouterr().out
+    assert main(["import-article", str(article), "--id", "planner", "--modules", str(tmp_path)]) == 1
+    assert "already exists" in capsys.readouterr().err

@@ -63,19 +63,35 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate module files."""
+    """Validate module files, and the language files beside them."""
     from workshop.content import find_modules, load_module
+    from workshop.language import LANGUAGE_FILE, check_language_file, language_file
 
-    paths = [Path(p) for p in args.paths] or list(find_modules(_module_folders(args)).values())
+    folders = _module_folders(args)
+    paths = [Path(p) for p in args.paths] or list(find_modules(folders).values())
     failed = False
     for path in paths:
         try:
-            load_module(path)
+            module = load_module(path)
         except ModuleError as error:
             failed = True
             print(error)
+            continue
+        if language_file(module.language, [path.parent, *folders]) is None:
+            failed = True
+            print(
+                f"{path}: language '{module.language}' has no strings file — add {module.language}.json "
+                "beside your modules (copy workshop/strings/en.json and translate it), or use en or es"
+            )
         else:
             print(f"{path}: ok")
+    # A trainer's language files, wherever their modules are: each one checked against English.
+    for folder in dict.fromkeys([*(p.parent for p in paths), *folders]):
+        for strings in sorted(folder.glob("*.json")):
+            if LANGUAGE_FILE.match(strings.name):
+                problems = check_language_file(strings)
+                failed = failed or bool(problems)
+                print("\n".join(problems) if problems else f"{strings}: ok")
     return 1 if failed else 0
 
 
@@ -88,17 +104,45 @@ def _chosen_module(args: argparse.Namespace) -> Module:
     return find_module(args.module, _module_folders(args))
 
 
+def _writing_folder(args: argparse.Namespace) -> tuple[Path, list[Path]]:
+    """Where a new module goes (the first --modules, else WORKSHOP_MODULES, else ./modules; it need not
+    exist yet), and the trainers' folders that do exist."""
+    given = [Path(p) for p in (args.modules or [])]
+    given += [Path(p) for p in os.environ.get("WORKSHOP_MODULES", "").split(os.pathsep) if p]
+    return (given[0] if given else Path("modules")), [f for f in given if f.is_dir()]
+
+
+def cmd_import_article(args: argparse.Namespace) -> int:
+    """Draft a module from an article in the series' plain-text shape, every part marked for review."""
+    from workshop.article_import import import_article
+    from workshop.content import load_module
+
+    text = import_article(Path(args.file), args.id)
+    module_id = next(
+        line.split(":", 1)[1].strip().strip("'\"") for line in text.splitlines() if line.startswith("id:")
+    )
+    folder, _ = _writing_folder(args)
+    path = folder / f"{module_id}.yaml"
+    if path.exists():
+        raise ModuleError(f"{path} already exists — choose another id with --id, or move that file first")
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    module = load_module(path)
+    print(
+        f"Wrote {path}: a DRAFT of {len(module.sections)} sections and {len(module.polls)} polls.\n"
+        f"Next: review every part marked REVIEW and rewrite it in your own words, then\n"
+        f"  workshop validate {path}\n  workshop serve --modules {folder}"
+    )
+    return 0
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a new module file to adapt: a commented starting point, or a copy of a module (--from)."""
     from workshop.content import BUILT_IN_FOLDER, find_module, find_modules, load_module
     from workshop.scaffold import check_id, new_module, next_steps
 
     check_id(args.id)
-    # The folder to write into need not exist yet: the first --modules, else WORKSHOP_MODULES, else ./modules.
-    given = [Path(p) for p in (args.modules or [])]
-    given += [Path(p) for p in os.environ.get("WORKSHOP_MODULES", "").split(os.pathsep) if p]
-    folder = given[0] if given else Path("modules")
-    existing = [f for f in given if f.is_dir()]
+    folder, existing = _writing_folder(args)
     source = None
     if args.source and (args.source.endswith((".yaml", ".yml")) or Path(args.source).is_file()):
         source = load_module(args.source)
@@ -113,6 +157,40 @@ def cmd_new(args: argparse.Namespace) -> int:
         )
     elif hidden:
         print(f"Note: {hidden} has the same id; of the two, the one in the folder given last is used.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a session's results (JSON or CSV), naming the module version it ran."""
+    from workshop.exports import as_csv, as_json, session_results
+    from workshop.store import Store
+
+    store = Store(args.database or None, create=False)
+    try:
+        if args.code:
+            session_id = store.session_by_code(args.code, include_ended=True).id
+        elif args.session:
+            session_id = args.session
+        else:
+            sessions = store.all_sessions()
+            if not sessions:
+                raise ModuleError("there are no sessions in this database yet — run one with workshop serve")
+            for record in sessions:
+                state = "ended" if record.ended else "running"
+                print(
+                    f"{record.join_code}  {record.module.id:24} {record.started_at:%Y-%m-%d %H:%M}  {state}"
+                )
+            print("Choose one: workshop export --code CODE")
+            return 0
+        results = session_results(store, session_id)
+    finally:
+        store.close()
+    text = as_csv(results) if args.format == "csv" else as_json(results)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.out} ({results['module']['id']} version {results['module']['version']})")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -189,6 +267,19 @@ def build_parser() -> argparse.ArgumentParser:
         dest="source",
         metavar="MODULE",
         help="copy this module (an id, or the path of a module file) instead of writing a starting file",
+    )
+    drafting = command(cmd_import_article, "import-article")
+    drafting.add_argument("file", metavar="FILE", help="the article, as plain text")
+    drafting.add_argument("--id", help="the new module's id (default: from the article's title)")
+    export = command(cmd_export, "export")
+    export.add_argument("--code", help="the session's join code (without it: list the sessions)")
+    export.add_argument("--session", type=int, metavar="N", help="the session's number")
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.add_argument("--out", metavar="FILE", help="write here instead of to the screen")
+    export.add_argument(
+        "--database",
+        default=os.environ.get("WORKSHOP_DATABASE_URL"),
+        help="SQLAlchemy URL (default: SQLite file data/workshop.sqlite3)",
     )
     guide = command(cmd_guide, "guide")
     guide.add_argument("module", metavar="MODULE", help="a module id, or the path of a module file")

@@ -242,7 +242,7 @@ class Store:
             raise JoinError(f"There is no session number {session_id}.")
         return self._record(row)
 
-    def session_by_code(self, code: str) -> SessionRecord:
+    def session_by_code(self, code: str, *, include_ended: bool = False) -> SessionRecord:
         """The running session with this join code; JoinError when there is none or it has ended."""
         wanted = normalise_join_code(code)
         with self.engine.connect() as db:
@@ -250,9 +250,15 @@ class Store:
         if row is None:
             raise JoinError(key="join.no-match")
         record = self._record(row)
-        if record.ended:
+        if record.ended and not include_ended:
             raise JoinError(key="join.ended")
         return record
+
+    def all_sessions(self) -> list[SessionRecord]:
+        """Every session, newest first: what `workshop export` offers."""
+        with self.engine.connect() as db:
+            rows = db.execute(sessions.select().order_by(sessions.c.id.desc())).all()
+        return [self._record(row) for row in rows]
 
     def running_sessions(self) -> list[SessionRecord]:
         with self.engine.connect() as db:
