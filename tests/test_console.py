@@ -129,3 +129,19 @@ def test_the_short_path_lists_only_its_sections_and_moves_nobody(sqlite_store: S
     assert "Say goodbye." in console.section_view.value
     console.agenda.value = "later"
     assert sqlite_store.session(record.id).current_section == "later"
+
+
+def test_an_invalid_module_refuses_to_start_with_the_validators_message(
+    tmp_path: Path, sqlite_store: Store
+) -> None:
+    broken = (
+        (TESTS / "modules" / "tiny.yaml").read_text().replace("prompt: Who usually", "promt: Who usually")
+    )
+    (tmp_path / "broken.yaml").write_text(broken)
+    console = Console(sqlite_store, module_folders=[tmp_path], participant_base="http://x:1")
+    console.module_choice.value = "broken"
+    console.start_button.click()
+    assert console.session is None and sqlite_store.running_sessions() == []
+    assert (
+        "broken.yaml:27:5: unknown field &#x27;promt&#x27; in poll &#x27;who&#x27;" in console.message.value
+    )

@@ -123,6 +123,14 @@ LAST_TWO_SECTIONS = """    polls: [{}]
         (("  - id: which", "  - id: who"), "duplicate poll id 'who'"),
         (("title: Start\n", "title: Start\n    extra: 1\n"), "unknown field 'extra'"),
         (("kind: single", "kind: singel"), "did you mean 'single'?"),
+        (
+            ("title: A tiny test module", "title: A tiny test module\nsource: Some article"),
+            "source must be a mapping",
+        ),
+        (
+            ("title: A tiny test module", "title: A tiny test module\nlanguage: 5"),
+            "language 5 is not a language code",
+        ),
         (("max_length: 80", "max_length: 80\n    reveal: live"), "open text, which cannot be live"),
         (("    reveal: live\n    prompt: And now", "    prompt: And now"), "different 'reveal' policies"),
         (("min_label: Not safe", "min_label: No"), "'min_label' False is not text — put it in quotes"),

@@ -7,6 +7,7 @@ the exact line to change. Nothing here raises on the first problem: all of them 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -543,8 +544,15 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
         return check.problems
     for key in ("title", "summary"):
         check.text(data, key, "the module")
-    if isinstance(data.get("source"), _Located):
-        check.fields(data["source"], SOURCE_FIELDS, "source", data.key_where["source"])
+    if "source" in data and check.fields(data["source"], SOURCE_FIELDS, "source", data.key_where["source"]):
+        check.text(data["source"], "title", "source")
+        check.text(data["source"], "publisher", "source")
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not re.match(r"^[a-z]{2,3}(-[A-Z]{2})?$", language):
+        check.add(
+            data.key_where.get("language", (1, 1)),
+            f"language {language!r} is not a language code — write e.g. en, es or pt-BR",
+        )
     _check_settings(check, data)
     polls = _check_polls(check, data)
     used = _check_agenda(check, data, polls)
