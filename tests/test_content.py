@@ -290,3 +290,48 @@ def test_a_short_path_problem_points_at_the_short_duration_line(tmp_path: Path, 
         f"{broken}:{line}:1: the short path's sections' minutes add up to 20, but short_duration is 30"
         in str(raised.value)
     )
+
+
+def _at(text: str, snippet: str, column: int) -> str:
+    """`line:column` of the line where a snippet starts in a file's text."""
+    return f"{text[: text.index(snippet)].count(chr(10)) + 1}:{column}"
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "message"),
+    [
+        (("prompt: Who usually", "promt: Who usually"), ("promt:", 5),
+         "unknown field 'promt' in poll 'who' — did you mean 'prompt'?"),
+        (("    title: Start\n", ""), ("- id: start", 5),
+         "section 'start' is missing 'title' — add a 'title:' line"),
+        (("  - id: which", "  - id: who"), ("  - id: who\n    kind: multiple", 5),
+         "duplicate poll id 'who' (first at line"),
+        (("polls: [how]", "polls: [hwo]"), ("hwo", 13),
+         "section 'end' names poll 'hwo' that does not exist — did you mean 'who'?"),
+        (("    min: 1\n    max: 5\n    min_label: Not safe\n    max_label: Very safe\n    reveal: live",
+          "    min: 5\n    max: 1\n    min_label: Not safe\n    max_label: Very safe\n    reveal: live"),
+         ("max: 1", 5), "poll 'how' has an empty or inverted range 5..1 — max must be above min"),
+        (("options: [Usually me, Usually my partner, About equally]", "options: [Usually me]"),
+         ("options: [Usually me]", 5), "poll 'who' needs at least two options — list them under 'options:'"),
+        (("duration: 30", "duration: 35"), ("duration: 35", 1),
+         "the sections' minutes add up to 30, but duration is 35 — change a section's minutes"),
+        (("notes: Say hello.", "notes: ''"), ("notes: ''", 5),
+         "section 'start' 'notes' is empty — write some text"),
+        (("title: A tiny test module", "title: [unclosed"), ("id: tiny", 1), "YAML syntax error"),
+    ],
+)  # fmt: skip
+def test_each_kind_of_mistake_names_its_exact_line_and_column(
+    tmp_path: Path, tiny: Module, change: tuple[str, str], where: tuple[str, int], message: str
+) -> None:
+    text = Path(tiny.origin).read_text()
+    assert change[0] in text
+    broken_text = text.replace(change[0], change[1], 1)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(broken_text)
+    with pytest.raises(ModuleError) as raised:
+        load_module(broken)
+    if message == "YAML syntax error":
+        assert f"{broken}:" in str(raised.value) and message in str(raised.value)
+        return
+    expected = f"{broken}:{_at(broken_text, where[0], where[1])}: {message}"
+    assert expected in str(raised.value), str(raised.value)
