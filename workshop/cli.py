@@ -118,9 +118,9 @@ def cmd_import_article(args: argparse.Namespace) -> int:
     from workshop.content import load_module
 
     text = import_article(Path(args.file), args.id)
-    module_id = next(
-        line.split(":", 1)[1].strip().strip("'\"") for line in text.splitlines() if line.startswith("id:")
-    )
+    import yaml
+
+    module_id = str(yaml.safe_load(text)["id"])
     folder, _ = _writing_folder(args)
     path = folder / f"{module_id}.yaml"
     if path.exists():

@@ -6,6 +6,7 @@ it is stored, whatever the widgets on the page allowed.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import unicodedata
@@ -76,15 +77,22 @@ def _skeleton(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
 
 
+@functools.lru_cache(maxsize=32)
+def _safety_patterns(extra_words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each safety word with its compiled pattern, built once per module's list of extra words.
+
+    The console reads the moderation queue several times a second; the patterns need not be rebuilt.
+    """
+    return tuple(
+        (word, re.compile(r"\b" + re.escape(_skeleton(word)).replace(r"\ ", r"\s+") + _ENDINGS + r"\b"))
+        for word in (*SAFETY_WORDS, *extra_words)
+    )
+
+
 def safety_flags(text: str, extra_words: Iterable[str] = ()) -> list[str]:
     """The safety words an answer contains (empty when none)."""
     folded = _skeleton(text)
-    found = []
-    for word in (*SAFETY_WORDS, *extra_words):
-        pattern = r"\b" + re.escape(_skeleton(word)).replace(r"\ ", r"\s+") + _ENDINGS + r"\b"
-        if re.search(pattern, folded):
-            found.append(word)
-    return found
+    return [word for word, pattern in _safety_patterns(tuple(extra_words)) if pattern.search(folded)]
 
 
 def check_answer(poll: Poll, value: object) -> Answer:

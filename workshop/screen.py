@@ -18,7 +18,7 @@ from workshop.content import Poll
 from workshop.errors import WorkshopError
 from workshop.following import follow
 from workshop.language import Words
-from workshop.reveal import for_room, standing
+from workshop.reveal import Showing, for_room, standing
 from workshop.sessions import participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 
@@ -99,13 +99,13 @@ class Screen:
         session = self.session
         words = Words(session.module.language)
         state = self.store.state(session.id)
-        count = len(self.store.answers(session.id, state.open_poll)) if state.open_poll else 0
+        count = self.store.answer_count(session.id, state.open_poll) if state.open_poll else 0
         revealed = self.store.results(session.id, state.revealed_poll) if state.revealed_poll else None
         seen = (session.id, state.version, count, revealed)
         if seen == self._seen:
             return
         self._seen = seen
-        self._draw_join(session, compact=revealed is not None)
+        self._draw_join(session, words, compact=revealed is not None)
         record = self.store.session(session.id)
         statuses = self.store.poll_statuses(session.id)
         parts = []
@@ -130,7 +130,7 @@ class Screen:
         stands = standing(session.module, poll, statuses)
         showing = for_room(stands, True, revealed.respondents, session.min_group_size, words)
         if poll.kind == "text":
-            self.texts.value = self._texts_html(session.id, poll, showing.results, showing.note)
+            self.texts.value = self._texts_html(session.id, poll, showing, words)
         else:
             draw_results(self.figure, revealed, showing, session.min_group_size, words)
             self._show_chart(True)
@@ -144,18 +144,18 @@ class Screen:
     def chart_shown(self) -> bool:
         return bool(self.chart.layout.height != "0px")
 
-    def _texts_html(self, session_id: int, poll: Poll, shown: bool, note: str) -> str:
+    def _texts_html(self, session_id: int, poll: Poll, showing: Showing, words: Words) -> str:
         """Approved open-text answers as cards, escaped; none while the group is below the minimum."""
+        shown = showing.results
         texts = self.store.approved_texts(session_id, poll.id) if shown else []
         cards = "".join(f"<blockquote>{html.escape(text)}</blockquote>" for text in texts)
-        if shown and not texts:
-            note = Words(self.session.module.language if self.session else "")("results.share-soon")
-        elif shown:
-            note = ""
+        note = showing.note
+        if shown:
+            note = "" if texts else words("results.share-soon")
         lines = f'<p class="waiting">{html.escape(note)}</p>' if note else ""
         return f'<h2>{html.escape(poll.prompt)}</h2>{lines}<div class="answers">{cards}</div>'
 
-    def _draw_join(self, session: SessionRecord, *, compact: bool) -> None:
+    def _draw_join(self, session: SessionRecord, words: Words, *, compact: bool) -> None:
         """How to join: large while the room gathers, one line while results are up."""
         if self._join_drawn == (session.id, compact):
             return
@@ -164,7 +164,7 @@ class Screen:
         self.join.value = (
             f'<div class="{"compact" if compact else ""}">'
             f"<h1>{html.escape(session.module.title)}</h1>"
-            f"<div>{html.escape(Words(session.module.language)('screen.join-with'))} "
+            f"<div>{html.escape(words('screen.join-with'))} "
             f'<span class="join-code">{session.join_code}</span></div>'
             f'<div class="address">{html.escape(url)}</div></div>'
         )

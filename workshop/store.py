@@ -451,6 +451,17 @@ class Store:
             ).scalars()
             return [json.loads(value) for value in rows]
 
+    def answer_count(self, session_id: int, poll_id: str) -> int:
+        """How many have answered a poll: what the screen shows while it is open, several times a second."""
+        with self.engine.connect() as db:
+            return int(
+                db.execute(
+                    sa.select(sa.func.count()).where(
+                        answers.c.session_id == session_id, answers.c.poll_id == poll_id
+                    )
+                ).scalar_one()
+            )
+
     def tally(self, session_id: int, poll_id: str) -> Tally:
         return tally(self.module(session_id).poll(poll_id), self.answers(session_id, poll_id))
 
