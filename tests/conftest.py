@@ -149,3 +149,47 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     servers = getattr(item, "funcargs", {}).get("workshop_servers")
     if report.failed and servers is not None:
         report.sections.append(("workshop serve log (both servers)", servers.log()[-30000:]))
+
+
+# The participant server alone: phones at the HTTP level, no browser. -------------------------------
+
+
+@dataclass
+class ParticipantServer:
+    """`python -m workshop.participant_server` on a free port, with its log."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_participant_server(database_url: str, folder: Path, *options: str) -> ParticipantServer:
+    port = _free_port()
+    log_path = folder / f"participant-{port}.log"
+    command = [
+        sys.executable, "-m", "workshop.participant_server",
+        "--host", "127.0.0.1", "--port", str(port), "--database", database_url, *options,
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the participant server did not start:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.1)
+    return ParticipantServer(process, f"http://127.0.0.1:{port}/", log_path)

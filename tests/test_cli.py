@@ -68,7 +68,7 @@ def test_validate_reports_problems_with_their_line(tmp_path: Path) -> None:
     assert workshop("validate").returncode == 0
 
 
-def test_stopping_serve_stops_both_servers_and_their_kernels(tmp_path: Path) -> None:
+def test_stopping_serve_stops_every_server_and_their_kernels(tmp_path: Path) -> None:
     import re
     import signal
     import time
@@ -94,10 +94,13 @@ def test_stopping_serve_stops_both_servers_and_their_kernels(tmp_path: Path) -> 
         while "Participants join at:" not in log_path.read_text():
             assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.3)
-        url = re.search(r"join at:\s+(\S+)", log_path.read_text())
-        assert url
-        # Voila runs the participant notebook inside the GET: a kernel exists once it returns.
-        with urllib.request.urlopen(url[1], timeout=60) as page:
+        phones = re.search(r"join at:\s+(\S+)", log_path.read_text())
+        console = re.search(r"console \(this laptop only\): (\S+)", log_path.read_text())
+        assert phones and console
+        with urllib.request.urlopen(phones[1], timeout=60) as page:
+            assert page.status == 200
+        # Voila runs the console notebook inside the GET: a kernel exists once it returns.
+        with urllib.request.urlopen(console[1], timeout=60) as page:
             assert page.status == 200
         family = psutil.Process(process.pid).children(recursive=True)
         assert any("ipykernel" in " ".join(p.cmdline()) for p in family)

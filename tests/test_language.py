@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from workshop.content import Module, load_module
+from workshop.content import Module
 from workshop.errors import AnswerRefused
 from workshop.language import BUILT_IN_STRINGS, Words, catalogue, check_language_file
-from workshop.participant import ParticipantPage
 from workshop.polls import check_answer
-from workshop.store import Store
 
 TESTS = Path(__file__).parent
 
@@ -42,18 +40,6 @@ def test_a_refusal_is_said_in_the_modules_language(tiny: Module) -> None:
         check_answer(tiny.poll("how"), 9)
     assert str(refused.value) == "Please choose a point from 1 to 5."
     assert Words("es").error(refused.value) == "Elige un punto del 1 al 5."
-
-
-def test_a_spanish_session_speaks_spanish_on_the_phone(sqlite_store: Store) -> None:
-    session = sqlite_store.start_session(load_module(TESTS / "modules" / "tiny-es.yaml"))
-    page = ParticipantPage(sqlite_store, code=session.join_code)
-    page.device.key = "d" * 32
-    assert "Esperando a que la persona facilitadora" in page.message.value
-    sqlite_store.open_poll(session.id, "quien")
-    page.refresh()
-    assert page.send_button.description == "Enviar respuesta"
-    page.send()  # nothing ticked
-    assert "Elige una de las opciones" in page.message.value
 
 
 def test_a_trainer_adds_a_language_with_one_file_and_english_fills_its_gaps(trainer_folder: Path) -> None:

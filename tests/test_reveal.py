@@ -9,7 +9,8 @@ import pytest
 from workshop.console import Console
 from workshop.content import Module
 from workshop.errors import PollError
-from workshop.participant import ParticipantPage
+from workshop.room import Room as Phones
+from workshop.room import for_device
 from workshop.screen import Screen
 from workshop.store import SessionRecord, Store
 
@@ -28,8 +29,8 @@ class Room:
         assert self.console.session is not None
         self.session: SessionRecord = self.console.session
         self.screen = Screen(store, session_id=self.session.id, participant_base="http://x:1")
-        self.phone = ParticipantPage(store, code=self.session.join_code)
-        self.phone.device.key = "f" * 32
+        self.phones = Phones(store)  # what the participant server shows every phone
+        self.phones.session(self.session.join_code)
         self.people = 0
 
     def answer(self, poll_id: str, *values: object) -> None:
@@ -39,8 +40,13 @@ class Room:
             self.store.record_answer(self.session.id, person, poll_id, value)
 
     def look(self) -> None:
-        for view in (self.console, self.screen, self.phone):
+        for view in (self.console, self.screen):
             view.refresh()
+        self.phones.refresh()
+
+    @property
+    def phone_results(self) -> str:
+        return str(self.phones.views[self.session.id].view["results"])
 
     def bars(self, figure: object) -> list[int]:
         data = figure.data[0]  # type: ignore[attr-defined]
@@ -57,14 +63,14 @@ def test_below_the_minimum_group_size_no_view_shows_a_distribution(sqlite_store:
     assert sum(room.bars(room.screen.figure)) == 0
     assert "results appear after 1 more (minimum 3)" in room.console.figure.layout.title.text
     assert "results appear after 1 more (minimum 3)" in room.screen.figure.layout.title.text
-    assert "results appear after 1 more (minimum 3)" in room.phone.results.value
-    assert 'class="bar-row"' not in room.phone.results.value
+    assert "results appear after 1 more (minimum 3)" in room.phone_results
+    assert 'class="bar-row"' not in room.phone_results
     room.answer("how", 3)
     room.look()
     assert room.bars(room.console.figure) == [1, 0, 1, 0, 1]
     assert room.bars(room.screen.figure) == [1, 0, 1, 0, 1]
-    assert room.phone.results.value.count('class="bar-row"') == 5
-    assert "1 (33%)" in room.phone.results.value  # the same numbers as the screen
+    assert room.phone_results.count('class="bar-row"') == 5
+    assert "1 (33%)" in room.phone_results  # the same numbers as the screen
     assert "mean 3.0" in room.screen.figure.layout.title.text
 
 
@@ -78,7 +84,7 @@ def test_an_after_close_poll_shows_only_its_count_until_closed_and_revealed(
     assert "3 answers · results show after the question closes" in room.screen.now.value
     assert not room.screen.chart_shown
     assert sum(room.bars(room.console.figure)) == 0
-    assert room.phone.results.value == ""
+    assert room.phone_results == ""
     room.console.close_poll(tiny.poll("who"))
     room.look()
     assert room.bars(room.console.figure) == [2, 0, 1]  # the facilitator sees it first
@@ -87,10 +93,10 @@ def test_an_after_close_poll_shows_only_its_count_until_closed_and_revealed(
     room.look()
     assert room.bars(room.screen.figure) == [2, 0, 1]
     assert room.screen.chart_shown
-    assert "2 (67%)" in room.phone.results.value
+    assert "2 (67%)" in room.phone_results
     room.console.hide_results()
     room.look()
-    assert not room.screen.chart_shown and room.phone.results.value == ""
+    assert not room.screen.chart_shown and room.phone_results == ""
 
 
 def test_open_text_reaches_the_room_only_once_approved_and_escaped(sqlite_store: Store, tiny: Module) -> None:
@@ -111,7 +117,7 @@ def test_open_text_reaches_the_room_only_once_approved_and_escaped(sqlite_store:
     shown = room.screen.texts.value
     assert "&lt;b&gt;Being listened to&lt;/b&gt;" in shown and "<b>Being" not in shown
     assert "Time together" in shown and "hits me" not in shown
-    assert "&lt;b&gt;Being listened to&lt;/b&gt;" in room.phone.results.value
+    assert "&lt;b&gt;Being listened to&lt;/b&gt;" in room.phone_results
     flagged_row = next(row for row in queue.rows.children if "hits me" in row.children[0].value)
     approve = flagged_row.children[1]
     approve.click()  # a flagged answer asks for a second click
@@ -133,22 +139,25 @@ def test_before_and_after_are_shown_side_by_side(sqlite_store: Store, tiny: Modu
     assert (before.name, list(before.y)) == ("before", [0, 2, 0, 0, 0])
     assert (after.name, list(after.y)) == ("after", [0, 0, 0, 1, 1])
     assert "of 2 who answered both, 2 higher" in room.screen.figure.layout.title.text
-    assert room.phone.results.value.count('class="bar-track"') == 10
+    assert room.phone_results.count('class="bar-track"') == 10
 
 
 def test_each_device_shows_options_in_its_own_stable_order(sqlite_store: Store, tiny: Module) -> None:
     shuffled = Module.from_dict({**tiny.to_dict(), "shuffle_options": True})
     session = sqlite_store.start_session(shuffled)
     sqlite_store.open_poll(session.id, "which")
+    phones = Phones(sqlite_store)
+    phones.session(session.join_code)
+    phones.refresh()
+    room = phones.views[session.id]
     orders = set()
     for n in range(8):
-        page = ParticipantPage(sqlite_store, code=session.join_code)
-        page.device.key = f"{n:032x}"
-        again = ParticipantPage(sqlite_store, code=session.join_code)
-        again.device.key = f"{n:032x}"
-        assert page.choice_values == again.choice_values  # a reload keeps the order
-        orders.add(tuple(page.choice_values))
+        order = for_device(room, f"{n:032x}")["poll"]["choices"]
+        assert for_device(room, f"{n:032x}")["poll"]["choices"] == order  # a reload keeps the order
+        assert sorted(order) == sorted(shuffled.poll("which").options)
+        orders.add(tuple(order))
     assert len(orders) > 1
+    assert room.view["poll"]["choices"] == list(shuffled.poll("which").options)  # shared view unshuffled
 
 
 def test_below_the_minimum_no_one_reads_the_texts_but_a_safety_flag_is_counted(
@@ -165,7 +174,7 @@ def test_below_the_minimum_no_one_reads_the_texts_but_a_safety_flag_is_counted(
     assert "1 answer contains a safety word" in queue.summary.value
     assert "Being asked first" not in room.screen.texts.value
     assert "results appear after 1 more (minimum 3)" in room.screen.texts.value
-    assert "Being asked first" not in room.phone.results.value
+    assert "Being asked first" not in room.phone_results
 
 
 def test_a_before_and_after_pair_is_shown_by_the_stricter_rounds_rules(
@@ -214,4 +223,4 @@ def test_reopening_a_revealed_poll_takes_its_results_off_the_screen(
     room.console.open_poll(tiny.poll("who"))
     room.look()
     assert sqlite_store.state(room.session.id).revealed_poll is None
-    assert not room.screen.chart_shown and room.phone.results.value == ""
+    assert not room.screen.chart_shown and room.phone_results == ""

@@ -1,7 +1,7 @@
 """A workshop kit for couples-relationship groups: modules, anonymous polls, a facilitator console.
 
-Names are imported on first use (PEP 562), so a participant's kernel that needs only the store and its
-page never pays for Plotly or YAML.
+Names are imported on first use (PEP 562), so the participant server, which needs only the store and the
+room, never pays for Plotly or the widgets.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _WHERE = {
     "SessionRecord": "workshop.store",
     "Tally": "workshop.polls",
     "check_answer": "workshop.polls",
-    "ParticipantPage": "workshop.participant",
+    "Room": "workshop.room",
     "Console": "workshop.console",
     "WorkshopError": "workshop.errors",
     "ModuleError": "workshop.errors",

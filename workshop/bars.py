@@ -63,21 +63,6 @@ def _answers(tally: Tally, words: Words) -> str:
     return count
 
 
-# Sent once with the page, not with every redraw of the results.
-BARS_STYLE = """<style>
-.workshop-bars { margin: 8px 0; }
-.workshop-bars .bar-row { margin: 6px 0; }
-.workshop-bars .bar-label { font-size: 16px; }
-.workshop-bars .bar-track { display: flex; align-items: center; gap: 8px; }
-.workshop-bars .bar { height: 22px; border-radius: 3px; min-width: 2px; }
-.workshop-bars .bar-value { font-size: 15px; white-space: nowrap; }
-.workshop-bars .bar-note { font-size: 15px; color: #444; }
-.workshop-bars .bar-key { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 10px; }
-.workshop-bars blockquote { margin: 6px 0; padding: 6px 10px; border-left: 4px solid #0072B2;
-  background: #f3f7fb; overflow-wrap: anywhere; }
-</style>"""
-
-
 def _row(label: str, bars: list[tuple[int, float, str]]) -> str:
     tracks = "".join(
         f'<div class="bar-track"><div class="bar" style="width:{percent * 0.8:.1f}%;background:{colour}">'

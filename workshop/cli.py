@@ -29,7 +29,7 @@ def _module_folders(args: argparse.Namespace) -> list[Path]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Start the participant and facilitator servers; Ctrl-C stops both."""
+    """Start the participant and facilitator servers; Ctrl-C stops them."""
     from workshop.content import find_module
     from workshop.serve import ServeOptions, serve
 
@@ -43,6 +43,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         database_url=args.database or "",
         module_folders=folders,
         public_url=args.public_url or "",
+        participant_servers=args.participant_servers,
+        max_connections=args.max_connections,
+        per_address=args.per_address,
     )
     return serve(options)
 
@@ -255,6 +258,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--public-url",
         default=os.environ.get("WORKSHOP_PUBLIC_URL"),
         help="participant address as phones see it (default: http://<LAN address>:<port>)",
+    )
+    serve.add_argument(
+        "--participant-servers",
+        type=int,
+        default=int(os.environ.get("WORKSHOP_PARTICIPANT_SERVERS", "1")),
+        metavar="N",
+        help="run N participant servers behind nginx (for rooms of several hundred; needs nginx)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=int(os.environ.get("WORKSHOP_MAX_CONNECTIONS", "2000")),
+        metavar="N",
+        help="phone requests one participant server holds at once before it says the room is full",
+    )
+    serve.add_argument(
+        "--per-address",
+        type=int,
+        default=int(os.environ.get("WORKSHOP_PER_ADDRESS", "400")),
+        metavar="N",
+        help="the same, from one network address (phones behind one NAT share one; kept in memory only)",
     )
     serve.add_argument("--module", help="check that this module is valid before starting")
     command(cmd_list, "list")

@@ -1,8 +1,9 @@
-"""`workshop serve`: the two Voila servers a workshop runs on, started and stopped together.
+"""`workshop serve`: the servers a workshop runs on, started and stopped together.
 
-Participants get a server of their own in single-notebook mode (it can render nothing but their page),
-open to the venue's network. The facilitator's console and the projector screen share a second server
-on loopback behind a fresh token. Both share one store through WORKSHOP_DATABASE_URL.
+Participants get a server of their own (`workshop.participant_server`: their page and nothing else, no
+kernel per phone), open to the venue's network; for a very large room, several of them behind nginx.
+The facilitator's console and the projector screen share a Voila server on loopback behind a fresh
+token. All share one store through WORKSHOP_DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -36,26 +37,35 @@ class ServeOptions:
     module_folders: list[Path] = field(default_factory=list)
     public_url: str = ""  # the participant address as phones see it, when a proxy stands in front
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    cull_idle_seconds: int = 300
+    # A console or screen tab closed for this long gives its kernel back (a connected one is never culled).
+    cull_idle_seconds: int = 600
+    participant_servers: int = 1  # more than one: nginx in front, each server on a loopback port
+    max_connections: int = 2000  # per participant server: beyond it phones are told the room is full
+    per_address: int = 400
 
 
 @dataclass
 class Servers:
-    """The two running Voila processes and the addresses people open."""
+    """The running processes and the addresses people open."""
 
-    participant: subprocess.Popen[bytes]
+    participants: list[subprocess.Popen[bytes]]
     facilitator: subprocess.Popen[bytes]
     participant_url: str
     console_url: str
     screen_url: str
+    proxy: subprocess.Popen[bytes] | None = None
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        return [*([self.proxy] if self.proxy else []), *self.participants, self.facilitator]
 
     def stop(self, timeout: float = 10) -> None:
-        """Stop both servers; Voila shuts its kernels down on SIGTERM."""
-        for process in (self.participant, self.facilitator):
+        """Stop every server; Voila shuts its kernels down on SIGTERM."""
+        for process in self.processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for process in (self.participant, self.facilitator):
+        for process in self.processes:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -95,19 +105,44 @@ def _voila(*args: str) -> list[str]:
         "--no-browser",
         "--VoilaConfiguration.show_tracebacks=False",
         "--template=workshop",
-        # A ?template= or ?theme= in a participant's address must not change what the kernel runs.
+        # A ?template= or ?theme= in an address must not change what the kernel runs.
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         *args,
     ]
 
 
+def _participant_server(
+    options: ServeOptions, database_url: str, host: str, port: int, name: str
+) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "workshop.participant_server",
+        f"--host={host}",
+        f"--port={port}",
+        f"--database={database_url}",
+        f"--max-connections={options.max_connections}",
+        f"--per-address={options.per_address}",
+        f"--name={name}",
+        *(["--behind-proxy"] if options.participant_servers > 1 else []),
+    ]
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def start_servers(options: ServeOptions) -> Servers:
-    """Check everything that can be checked first, then start both servers and wait until they listen."""
+    """Check everything that can be checked first, then start the servers and wait until they listen."""
     from workshop.store import Store, default_database_url
 
-    if not (NOTEBOOKS / "participant.ipynb").exists():
+    if not (NOTEBOOKS / "facilitator.ipynb").exists():
         raise ServeError(f"the notebooks are missing from {NOTEBOOKS} — run from a full checkout")
+    if options.participant_servers < 1:
+        raise ServeError("--participant-servers must be 1 or more")
     for port, flag in (
         (options.participant_port, "--participant-port"),
         (options.facilitator_port, "--facilitator-port"),
@@ -116,6 +151,10 @@ def start_servers(options: ServeOptions) -> Servers:
             raise ServeError(
                 f"port {port} is already in use — stop what uses it, or choose another with {flag}"
             )
+    if options.participant_servers > 1:
+        from workshop.proxy import find_nginx
+
+        find_nginx()  # say so before starting anything
     database_url = options.database_url or default_database_url()
     store = Store(database_url)  # creates the schema; DatabaseError when unreachable
     store.close()
@@ -129,36 +168,52 @@ def start_servers(options: ServeOptions) -> Servers:
         "WORKSHOP_MODULES": os.pathsep.join(str(p.resolve()) for p in options.module_folders),
         "JUPYTER_PATH": os.pathsep.join(filter(None, [str(SHARE), os.environ.get("JUPYTER_PATH", "")])),
     }
-    participant = subprocess.Popen(
-        _voila(
-            str(NOTEBOOKS / "participant.ipynb"),
-            f"--port={options.participant_port}",
-            f"--Voila.ip={options.host}",
-            f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_seconds}",
-            "--MappingKernelManager.cull_interval=60",
-        ),
-        env=env,
-        start_new_session=True,  # Ctrl-C reaches us alone; we stop the servers in order
-    )
+    if options.participant_servers == 1:
+        ports = [options.participant_port]
+        listen = [(options.host, options.participant_port)]
+    else:
+        ports = [free_loopback_port() for _ in range(options.participant_servers)]
+        listen = [("127.0.0.1", port) for port in ports]
+    participants = [
+        subprocess.Popen(
+            _participant_server(options, database_url, host, port, f"phones-{number}"),
+            env=env,
+            start_new_session=True,  # Ctrl-C reaches us alone; we stop the servers in order
+        )
+        for number, (host, port) in enumerate(listen, start=1)
+    ]
     facilitator = subprocess.Popen(
         _voila(
             str(NOTEBOOKS),
             f"--port={options.facilitator_port}",
             "--Voila.ip=127.0.0.1",
             f"--token={options.token}",
+            f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_seconds}",
+            "--MappingKernelManager.cull_interval=60",
         ),
         env=env,
         start_new_session=True,
     )
     servers = Servers(
-        participant,
+        participants,
         facilitator,
         participant_url=participant_base + "/",
         console_url=f"http://127.0.0.1:{options.facilitator_port}/voila/render/facilitator.ipynb?token={options.token}",
         screen_url=f"http://127.0.0.1:{options.facilitator_port}/voila/render/screen.ipynb?token={options.token}",
     )
     try:
-        _wait_until_listening(participant, options.participant_port, "participant")
+        for process, port in zip(participants, ports, strict=True):
+            _wait_until_listening(process, port, "participant")
+        if options.participant_servers > 1:
+            from workshop.proxy import start_nginx
+
+            data = Path(os.environ.get("WORKSHOP_DATA", "data")).resolve()
+            servers.proxy = start_nginx(
+                [f"127.0.0.1:{port}" for port in ports],
+                f"{options.host or '0.0.0.0'}:{options.participant_port}",
+                data / f"nginx-{options.participant_port}",
+            )
+            _wait_until_listening(servers.proxy, options.participant_port, "nginx")
         _wait_until_listening(facilitator, options.facilitator_port, "facilitator")
     except BaseException:
         servers.stop()
@@ -167,14 +222,14 @@ def start_servers(options: ServeOptions) -> Servers:
 
 
 def serve(options: ServeOptions) -> int:
-    """Run both servers until Ctrl-C (or SIGTERM), then stop them and their kernels."""
+    """Run the servers until Ctrl-C (or SIGTERM), then stop them and their kernels."""
     servers = start_servers(options)
     print(
         "\nThe workshop is running.\n"
         f"  Facilitator console (this laptop only): {servers.console_url}\n"
         f"  Projector screen (this laptop only):    {servers.screen_url}\n"
         f"  Participants join at:                   {servers.participant_url}\n"
-        "Press Ctrl-C to stop both servers.\n",
+        "Press Ctrl-C to stop the servers.\n",
         flush=True,
     )
     stopping = False
@@ -187,8 +242,8 @@ def serve(options: ServeOptions) -> int:
     signal.signal(signal.SIGINT, _stop)
     try:
         while not stopping:
-            if servers.participant.poll() is not None or servers.facilitator.poll() is not None:
-                print("A server stopped unexpectedly; stopping the other.", file=sys.stderr)
+            if any(process.poll() is not None for process in servers.processes):
+                print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
                 servers.stop()
                 return 1
             time.sleep(0.3)

@@ -109,6 +109,7 @@ class SessionState:
     ended: bool
     open_poll: str | None
     revealed_poll: str | None = None
+    current_section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,16 +143,23 @@ def _utcnow() -> datetime:
 class Store:
     """All reads and writes of workshop data; one per process (or per kernel)."""
 
-    def __init__(self, url: str | None = None, *, clock: Clock = _utcnow, create: bool = True) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Clock = _utcnow,
+        create: bool = True,
+        connections: int = 1,
+    ) -> None:
         self.url = url or default_database_url()
         self.clock = clock
         self._modules: dict[int, Module] = {}
-        self.engine = self._make_engine(self.url)
+        self.engine = self._make_engine(self.url, connections)
         if create:
             self.create_schema()
 
     @staticmethod
-    def _make_engine(url: str) -> sa.Engine:
+    def _make_engine(url: str, connections: int) -> sa.Engine:
         if url.startswith("sqlite"):
             path = sa.make_url(url).database
             if path and path != ":memory:":
@@ -168,8 +176,9 @@ class Store:
                 cursor.close()
 
             return engine
-        # One kernel uses one connection at a time; keep a room full of kernels within max_connections.
-        return sa.create_engine(url, pool_size=1, max_overflow=2, pool_pre_ping=True)
+        # A facilitator kernel needs one connection, a participant server one per worker thread; none
+        # grows with the number of phones, so a room of 300 stays far inside max_connections.
+        return sa.create_engine(url, pool_size=connections, max_overflow=2, pool_pre_ping=True)
 
     def describe(self) -> str:
         """The database URL without its password, for messages."""
@@ -285,16 +294,39 @@ class Store:
         """The version, whether it ended, and the open poll: what participant pages poll for."""
         with self.engine.connect() as db:
             row = db.execute(
-                sa.select(sessions.c.version, sessions.c.ended_at, sessions.c.revealed_poll).where(
-                    sessions.c.id == session_id
-                )
+                sa.select(
+                    sessions.c.version,
+                    sessions.c.ended_at,
+                    sessions.c.revealed_poll,
+                    sessions.c.current_section,
+                ).where(sessions.c.id == session_id)
             ).one()
             open_poll = db.execute(
                 sa.select(poll_states.c.poll_id).where(
                     poll_states.c.session_id == session_id, poll_states.c.status == "open"
                 )
             ).scalar()
-        return SessionState(row.version, row.ended_at is not None, open_poll, row.revealed_poll)
+        return SessionState(
+            row.version, row.ended_at is not None, open_poll, row.revealed_poll, row.current_section
+        )
+
+    def versions(self, session_ids: list[int]) -> dict[int, int]:
+        """Each session's version in one query: all a server's watcher reads while nothing changes."""
+        if not session_ids:
+            return {}
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(sessions.c.id, sessions.c.version).where(sessions.c.id.in_(session_ids))
+            ).all()
+        return {row.id: row.version for row in rows}
+
+    def answered_polls(self, participant_id: int) -> list[str]:
+        """The polls a participant has answered: a reloaded page says "received" for them."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(answers.c.poll_id).where(answers.c.participant_id == participant_id)
+            ).all()
+        return [row.poll_id for row in rows]
 
     def module(self, session_id: int) -> Module:
         """The module snapshot a session runs (cached: it never changes)."""
