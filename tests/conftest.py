@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -9,10 +10,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -20,6 +22,7 @@ from workshop.content import Module, load_module
 from workshop.store import Store, metadata
 
 TESTS = Path(__file__).parent
+T = TypeVar("T")
 IN_CI = os.environ.get("CI") == "true"
 
 
@@ -193,3 +196,9 @@ def start_participant_server(database_url: str, folder: Path, *options: str) -> 
             pytest.fail(f"the participant server did not start:\n{log_path.read_text(errors='replace')}")
         time.sleep(0.1)
     return ParticipantServer(process, f"http://127.0.0.1:{port}/", log_path)
+
+
+def run_phones(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run asyncio phones in a thread of their own: Playwright's sync API keeps a loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()

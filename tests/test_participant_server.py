@@ -16,7 +16,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.conftest import ParticipantServer, _postgres_url, start_participant_server
+from tests.conftest import ParticipantServer, _postgres_url, run_phones, start_participant_server
 from workshop.content import Module, load_module
 from workshop.store import SessionRecord, Store, metadata
 
@@ -153,7 +153,7 @@ def test_a_waiting_phone_hears_of_a_change_at_once_and_of_no_change_only_after_i
             await opener
             return time.monotonic() - started, reply.json()
 
-    took, view = asyncio.run(wait_for_the_poll())
+    took, view = run_phones(wait_for_the_poll)
     assert took < WAIT * 0.9, "the phone waited out its wait instead of hearing of the change"
     assert view["poll"] == {
         "id": "who",
@@ -302,14 +302,16 @@ def test_over_the_per_address_cap_a_phone_is_told_the_room_is_full(
                 waiting.append(asyncio.create_task(client.get("api/room", params=params, headers=headers)))
                 await asyncio.sleep(1.0)  # both are held by the server now
                 third = await client.get("api/room", params=params, headers=headers)
-                return [third, *await asyncio.gather(*waiting)]
+                page = await client.get("")
+                return [third, page, *await asyncio.gather(*waiting)]
 
-        third, *held = asyncio.run(three_phones())
+        third, page, *held = run_phones(three_phones)
         assert third.status_code == 503
         assert "The room is full" in third.json()["error"]
+        assert page.status_code == 503  # a phone scanning the code now sees why, and is let in later
+        assert "The room is full" in page.text and 'http-equiv="refresh"' in page.text
         assert [reply.status_code for reply in held] == [200, 200]
-        page = httpx.get(capped.url)  # once they have gone, the next one gets in
-        assert page.status_code == 200
+        assert httpx.get(capped.url).status_code == 200  # once they have gone, the next one gets in
     finally:
         capped.stop()
 
@@ -353,7 +355,7 @@ def test_a_room_of_phones_on_postgresql_uses_a_handful_of_connections(tmp_path: 
                 await asyncio.gather(*waits)
                 return list(statuses), busiest
 
-        statuses, busiest = asyncio.run(room())
+        statuses, busiest = run_phones(room)
         assert statuses == [200] * phones
         assert store.answer_count(session.id, "how") == phones
         assert store.joined_count(session.id) == phones
@@ -369,3 +371,30 @@ def server_connections(store: Store, running: ParticipantServer) -> int:
     with store.engine.connect() as db:
         rows = db.exec_driver_sql("SELECT client_port FROM pg_stat_activity WHERE client_port IS NOT NULL")
         return sum(1 for (port,) in rows if port in ports)
+
+
+def test_a_closed_tab_gives_back_its_place_at_once(
+    database: str, store: Store, session: SessionRecord, tmp_path: Path
+) -> None:
+    capped = start_participant_server(database, tmp_path, "--per-address", "2", "--wait-seconds", "20")
+    try:
+
+        async def tabs_closed_then_one_more() -> tuple[int, float]:
+            params = {"code": session.join_code, "seen": 99}
+            headers = {"X-Workshop-Device": "b" * 32}
+            for _ in range(2):  # two tabs wait for the room, then are closed
+                async with httpx.AsyncClient(base_url=capped.url, timeout=30) as tab:
+                    waiting = asyncio.create_task(tab.get("api/room", params=params, headers=headers))
+                    await asyncio.sleep(0.5)
+                    waiting.cancel()
+            await asyncio.sleep(0.5)
+            started = time.monotonic()
+            async with httpx.AsyncClient(base_url=capped.url, timeout=30) as phone:
+                reply = await phone.post("api/join", json={"code": session.join_code}, headers=headers)
+            return reply.status_code, time.monotonic() - started
+
+        status, took = run_phones(tabs_closed_then_one_more)
+        assert status == 200  # not "the room is full": the closed tabs' places were given back
+        assert took < 5
+    finally:
+        capped.stop()

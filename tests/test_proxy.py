@@ -19,7 +19,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.conftest import IN_CI, _free_port, _postgres_url
+from tests.conftest import IN_CI, _free_port, _postgres_url, run_phones
 from workshop.content import Module
 from workshop.proxy import find_nginx, nginx_config
 from workshop.store import Store, metadata
@@ -119,7 +119,7 @@ def test_phones_through_nginx_reach_the_same_session_on_either_server(
 
             return servers, await asyncio.gather(*(phone(n) for n in range(phones)))
 
-    servers, replies = asyncio.run(room())
+    servers, replies = run_phones(room)
     assert servers == {"phones-1", "phones-2"}
     assert all(reply.startswith("Answer received") for reply in replies), replies
     assert store.joined_count(session.id) == phones

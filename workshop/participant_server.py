@@ -137,6 +137,7 @@ class PhoneHandler(tornado.web.RequestHandler):
 
     phones: Phones
     _counted = False
+    _waiting: asyncio.Task[None] | None = None
 
     def initialize(self, phones: Phones) -> None:
         self.phones = phones
@@ -162,7 +163,10 @@ class PhoneHandler(tornado.web.RequestHandler):
         self._release()
 
     def on_connection_close(self) -> None:
+        # A closed tab: give back its place at once, not when its wait would have ended.
         self._release()
+        if self._waiting is not None:
+            self._waiting.cancel()
 
     def _release(self) -> None:
         if self._counted:
@@ -204,6 +208,18 @@ class PhoneHandler(tornado.web.RequestHandler):
 
 class PageHandler(PhoneHandler):
     """The page: plain HTML that already says something before its script runs."""
+
+    def refuse(self, status: int, message: str) -> None:
+        """Over the caps: a page that says so and asks again by itself in a little while."""
+        self.set_status(status)
+        self.set_header("Retry-After", "10")
+        self.finish(
+            '<!doctype html><html><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            '<meta http-equiv="refresh" content="10"><title>Workshop</title></head>'
+            f'<body style="font: 20px/1.45 system-ui, sans-serif; padding: 16px">'
+            f"<p>{html.escape(message)}</p></body></html>"
+        )
 
     async def get(self) -> None:
         code = self.get_query_argument("code", "")
@@ -280,9 +296,11 @@ class RoomHandler(PhoneHandler):
         except WorkshopError:
             self.refuse(503, Words()("participant.unavailable"))
             return
-        await self.phones.wait_for_change(room, seen)
-        if self.request.connection is None or self._finished:
-            return
+        self._waiting = asyncio.ensure_future(self.phones.wait_for_change(room, seen))
+        try:
+            await self._waiting
+        except asyncio.CancelledError:
+            return  # the phone went away while it waited
         self.finish(for_device(room, key))
 
 
