@@ -8,6 +8,7 @@ import pytest
 
 from workshop.content import Module, find_module, load_module
 from workshop.errors import ModuleError
+from workshop.prose import blocks
 
 BUILT_IN_MODULES = ["pursuer-avoider", "leaving-and-loss"]
 
@@ -43,14 +44,25 @@ def test_a_built_in_module_has_a_45_minute_path_with_its_before_and_after(module
 
 def test_the_leaving_module_tells_the_facilitator_about_coercive_control() -> None:
     module = find_module("leaving-and-loss")
-    notes = "\n".join(section.notes for section in module.sections).lower()
-    assert "coercive control" in notes
-    assert "private" in notes
-    assert "not the right setting" in notes
+    safety = "\n".join([module.safety, *(section.safety for section in module.sections)]).lower()
+    assert "coercive control" in module.safety.lower()
+    assert "privately" in safety
+    assert "not the right setting" in module.safety
     assert module.source and module.source.title.startswith("Power Imbalance #7")
     # Who brings up ending things is the most exposing answer: only the facilitator sees it.
-    assert module.poll("ending-talk").reveal == "never"
+    assert module.poll("ending-talk").private and module.poll("ending-talk").reveal == "never"
     assert {"afraid", "controlling"} <= set(module.safety_words)
+
+
+@pytest.mark.parametrize("module_id", BUILT_IN_MODULES)
+def test_a_built_in_modules_safety_notes_are_data_not_notes(module_id: str) -> None:
+    """Every safety note moved to 'safety:', so the guide finds it in any language; none is left behind."""
+    module = find_module(module_id)
+    assert module.safety.strip() and module.shuffle_options
+    assert sum(bool(section.safety) for section in module.sections) >= 4
+    for section in module.sections:
+        paragraphs = [items[0].casefold() for kind, items in blocks(section.notes) if kind == "p"]
+        assert not [p for p in paragraphs if p.startswith("safety")], section.id
 
 
 def test_a_short_path_is_read_with_its_duration(tmp_path: Path, tiny: Module) -> None:
@@ -95,6 +107,35 @@ def test_a_snapshot_round_trips_with_the_same_hash(tiny: Module) -> None:
     again = Module.from_dict(tiny.to_dict())
     assert again == tiny
     assert again.content_hash == tiny.content_hash
+
+
+def test_a_module_without_the_newer_fields_keeps_its_hash(tiny: Module) -> None:
+    """Fields added later are left out of the snapshot when unset, so earlier sessions keep their version."""
+    data = tiny.to_dict()
+    assert "safety" not in data
+    assert all("safety" not in section for section in data["sections"])
+    assert all("private" not in poll for poll in data["polls"])
+    assert tiny.content_hash == "2eac826210567ce3"  # the hash tiny.yaml had before 'safety' and 'private'
+
+
+def test_private_and_safety_are_read_and_kept_in_the_snapshot(tmp_path: Path, tiny: Module) -> None:
+    text = (
+        Path(tiny.origin)
+        .read_text()
+        .replace("duration: 30\n", "duration: 30\nsafety: |\n  Keep the support sheet ready.\n")
+        .replace("notes: Say hello.\n", "notes: Say hello.\n    safety: Speak privately.\n")
+        .replace("    max_picks: 2\n", "    max_picks: 2\n    private: true\n")
+    )
+    edited = tmp_path / "tiny.yaml"
+    edited.write_text(text)
+    module = load_module(edited)
+    assert module.safety == "Keep the support sheet ready."
+    assert module.section("start").safety == "Speak privately." and module.section("end").safety == ""
+    which = module.poll("which")
+    assert which.private and which.reveal == "never"  # read as never, for every view that asks reveal
+    assert not module.poll("who").private
+    assert Module.from_dict(module.to_dict()) == module
+    assert module.content_hash != tiny.content_hash
 
 
 def test_editing_a_module_changes_its_hash(tmp_path: Path, tiny: Module) -> None:
@@ -318,6 +359,22 @@ def _at(text: str, snippet: str, column: int) -> str:
         (("notes: Say hello.", "notes: ''"), ("notes: ''", 5),
          "section 'start' 'notes' is empty — write some text"),
         (("title: A tiny test module", "title: [unclosed"), ("id: tiny", 1), "YAML syntax error"),
+        (("    max_picks: 2\n", "    max_picks: 2\n    private: yes please\n"), ("private: yes please", 5),
+         "poll 'which' 'private' must be true or false, not 'yes please' — write true or false"),
+        (("    max_picks: 2\n", "    max_picks: 2\n    privat: true\n"), ("privat: true", 5),
+         "unknown field 'privat' in poll 'which' — did you mean 'private'?"),
+        (("    max_picks: 2\n", "    max_picks: 2\n    private: true\n    reveal: after-close\n"),
+         ("reveal: after-close", 5),
+         "poll 'which' is private but says reveal: after-close: a private poll's results stay on the "
+         "console — remove reveal"),
+        (("    max_label: Very safe\n    reveal: live\n  - id: words",
+          "    max_label: Very safe\n    private: true\n  - id: words"), ("before: how", 5),
+         "poll 'how' is private but 'how-again', the other round of its before/after pair, is not — "
+         "add 'private: true' to 'how-again' too"),
+        (("notes: Say goodbye.", "notes: Say goodbye.\n    safety: '  '"), ("safety: '  '", 5),
+         "section 'end' 'safety' is empty — write some text, or remove the line"),
+        (("duration: 30\n", "duration: 30\nsafety: [Speak privately]\n"), ("safety: [", 1),
+         "the module 'safety' must be text, not a list — write it on the lines after 'safety: |'"),
     ],
 )  # fmt: skip
 def test_each_kind_of_mistake_names_its_exact_line_and_column(

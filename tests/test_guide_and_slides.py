@@ -38,9 +38,9 @@ def test_the_guide_has_every_section_poll_and_both_paths(module: Module) -> None
 def test_the_deck_has_a_join_slide_and_a_slide_per_section_with_speaker_notes(module: Module) -> None:
     deck = deck_html(module, JOIN_URL)
     shown = re.findall(r'<section data-section="([^"]+)">', deck)
-    assert shown == ["join", *(section.id for section in module.sections)]
+    assert shown == ["join", *(section.id for section in module.sections), "support"]
     assert "<svg" in deck and JOIN_URL in deck
-    assert deck.count('<aside class="notes">') == len(module.sections) + 2
+    assert deck.count('<aside class="notes">') == len(module.sections) + 3
     for poll in module.polls:
         assert html.escape(poll.prompt) in deck
     # Nothing is fetched: no address outside the page is ever loaded.
@@ -96,7 +96,7 @@ def test_a_deck_opens_and_navigates_with_no_network(chromium: Any, tmp_path: Pat
     page, requested = offline_page(chromium, {"width": 1280, "height": 720})
     page.goto(deck.as_uri())
     page.wait_for_function("window.Reveal && Reveal.isReady()")
-    assert page.evaluate("Reveal.getTotalSlides()") == len(module.sections) + 3
+    assert page.evaluate("Reveal.getTotalSlides()") == len(module.sections) + 4
     page.keyboard.press("ArrowRight")
     page.wait_for_function("Reveal.getIndices().h === 1")
     assert page.locator("section.present svg").count() == 1  # the join slide's QR code
@@ -136,3 +136,7 @@ def test_the_guide_gathers_each_whole_safety_note_up_front() -> None:
     assert "coercive control or intimidation" in up_front
     assert "If someone discloses" in up_front and "support sheet" in up_front
     assert "Transition:" not in up_front  # the running parts of the notes stay in their section
+    for section in module.sections:  # and each section's note stays in its own page too
+        if section.safety:
+            page = text[text.index(f". {section.title}\n") :]
+            assert "### Safety\n\n" + section.safety.splitlines()[0] in page

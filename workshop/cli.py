@@ -15,6 +15,7 @@ from workshop.errors import ModuleError, WorkshopError
 
 if TYPE_CHECKING:
     from workshop.content import Module
+    from workshop.support import Contact
 
 
 def _module_folders(args: argparse.Namespace) -> list[Path]:
@@ -36,6 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     folders = _module_folders(args)
     if args.module:
         find_module(args.module, folders)  # an unknown or invalid module stops us here
+    _support(args)  # a support file with a mistake stops us here, with its line
     options = ServeOptions(
         host=args.host,
         participant_port=args.participant_port,
@@ -44,6 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         module_folders=folders,
         public_url=args.public_url or "",
         participant_servers=args.participant_servers,
+        support_file=Path(args.support) if args.support else None,
         max_connections=args.max_connections,
         per_address=args.per_address,
     )
@@ -197,11 +200,37 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _support(args: argparse.Namespace) -> tuple[Contact, ...]:
+    """The support contacts named by --support, WORKSHOP_SUPPORT or a modules folder; none when unset."""
+    from workshop.support import load_contacts, support_file
+
+    path = Path(args.support) if args.support else support_file(_module_folders(args))
+    return load_contacts(path) if path else ()
+
+
+def cmd_support(args: argparse.Namespace) -> int:
+    """Check a support contacts file, or print a starting one with --example."""
+    from workshop.support import EXAMPLE, contacts_markdown
+
+    if args.example:
+        print(EXAMPLE, end="")
+        return 0
+    contacts = _support(args)
+    if not contacts:
+        print(
+            "No support contacts are set. Write a file (workshop support --example > support.yaml), "
+            "then pass it with --support FILE or WORKSHOP_SUPPORT, or keep it in your modules folder."
+        )
+        return 1
+    print(contacts_markdown(contacts))
+    return 0
+
+
 def cmd_guide(args: argparse.Namespace) -> int:
     """Write a module's printable facilitator guide (HTML and Markdown)."""
     from workshop.guide import write_guide
 
-    page, text = write_guide(_chosen_module(args), Path(args.out))
+    page, text = write_guide(_chosen_module(args), Path(args.out), support=_support(args))
     print(f"Wrote {page} (open it in a browser and print on A4 or Letter) and {text}")
     return 0
 
@@ -212,7 +241,7 @@ def cmd_slides(args: argparse.Namespace) -> int:
     from workshop.slides import write_deck
 
     join_url = args.join_url or os.environ.get("WORKSHOP_PUBLIC_URL") or f"http://{lan_address()}:8866/"
-    deck = write_deck(_chosen_module(args), Path(args.out), join_url)
+    deck = write_deck(_chosen_module(args), Path(args.out), join_url, support=_support(args))
     print(f"Wrote {deck}: open it in a browser (F full screen, S speaker notes). Join slide: {join_url}")
     return 0
 
@@ -230,6 +259,13 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help="a folder of your own modules (repeatable)",
         )
+        if name in ("serve", "guide", "slides", "support"):
+            sub.add_argument(
+                "--support",
+                metavar="FILE",
+                default=os.environ.get("WORKSHOP_SUPPORT"),
+                help="the local support contacts (YAML; `workshop support --example` writes a start)",
+            )
         sub.set_defaults(func=func)
         return sub
 
@@ -281,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the same, from one network address (phones behind one NAT share one; kept in memory only)",
     )
     serve.add_argument("--module", help="check that this module is valid before starting")
+    support = command(cmd_support, "support")
+    support.add_argument("--example", action="store_true", help="print a starting support file")
     command(cmd_list, "list")
     validate = command(cmd_validate, "validate")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="module files (default: all found)")

@@ -45,6 +45,9 @@ class Poll:
     # A scale that asks again what an earlier scale poll asked: charted beside it, before and after.
     before: str = ""
     reveal: str = "after-close"
+    # Results that stay on the facilitator's console, whatever `reveal` says: for questions about safety
+    # or fear, where even a total on the screen could be read by a partner sitting alongside.
+    private: bool = False
 
     @property
     def kind_name(self) -> str:
@@ -75,6 +78,9 @@ class Section:
     text: str
     notes: str
     polls: tuple[str, ...] = ()
+    # Safety guidance for this section, kept apart from the notes so the guide can gather it up front
+    # (in any language) and the slides and console can show it first.
+    safety: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,8 @@ class Module:
     shuffle_options: bool = False
     # Words that flag an open-text answer to the facilitator, added to the kit's own list.
     safety_words: tuple[str, ...] = ()
+    # Safety guidance for the whole session (the protocol for a disclosure, say), first in the guide.
+    safety: str = ""
     origin: str = field(default="", compare=False)
 
     def poll(self, poll_id: str) -> Poll:
@@ -133,9 +141,11 @@ class Module:
             "short_path": list(self.short_path),
             "shuffle_options": self.shuffle_options,
             "safety_words": list(self.safety_words),
-            "sections": [{**section.__dict__, "polls": list(section.polls)} for section in self.sections],
-            "polls": [{**poll.__dict__, "options": list(poll.options)} for poll in self.polls],
+            "sections": [_section_dict(section) for section in self.sections],
+            "polls": [_poll_dict(poll) for poll in self.polls],
         }
+        if self.safety:  # like every field added later: only when set, so older modules keep their hash
+            data["safety"] = self.safety
         if self.source:
             data["source"] = dict(self.source.__dict__)
         if self.short_duration is not None:  # only when set, so a module without one keeps its hash
@@ -157,8 +167,9 @@ class Module:
             short_duration=data.get("short_duration"),
             shuffle_options=bool(data.get("shuffle_options", False)),
             safety_words=tuple(data.get("safety_words", ())),
+            safety=data.get("safety", ""),
             sections=tuple(Section(**{**s, "polls": tuple(s.get("polls") or ())}) for s in data["sections"]),
-            polls=tuple(Poll(**{**p, "options": tuple(p.get("options", ()))}) for p in data["polls"]),
+            polls=tuple(_poll_from_dict(p) for p in data["polls"]),
             origin=origin,
         )
 
@@ -167,6 +178,30 @@ class Module:
         """A short hash of the content, recorded with each session so old results keep their meaning."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _section_dict(section: Section) -> dict[str, Any]:
+    data = {**section.__dict__, "polls": list(section.polls)}
+    if not section.safety:  # left out when empty, so a module without safety notes keeps its hash
+        del data["safety"]
+    return data
+
+
+def _poll_dict(poll: Poll) -> dict[str, Any]:
+    data = {**poll.__dict__, "options": list(poll.options)}
+    if not poll.private:  # left out when false, so a module without private polls keeps its hash
+        del data["private"]
+    return data
+
+
+def _poll_from_dict(data: dict[str, Any]) -> Poll:
+    """A poll from plain data. A private poll is read as `reveal: never` too, so that every view that
+    asks a poll's policy (the console's reveal button, the moderation queue, the guide) keeps it off
+    the room, not only those that go through `workshop.reveal`."""
+    values = {**data, "options": tuple(data.get("options", ()))}
+    if values.get("private"):
+        values["reveal"] = "never"
+    return Poll(**values)
 
 
 def load_module(path: str | Path) -> Module:

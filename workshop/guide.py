@@ -1,17 +1,21 @@
 """The facilitator's printable guide to a module, in HTML (prints on A4 and Letter) and in Markdown.
 
 Everything needed to run the module without the console open: both paths' timing, each section's text
-and notes, every poll with its choices and reveal policy, the safety notes gathered up front, the source.
+and notes, every poll with its choices and reveal policy, the source, and at the front a safety box: the
+module's and every section's `safety:` notes, and the local support contacts (or, when none are set, a
+plain line saying they must be set before the session).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from workshop.content import Module, Section
 from workshop.prose import blocks, poll_details, to_html, to_markdown
+from workshop.support import Contact, contacts_html, contacts_markdown
 
 # No fixed page size: the browser prints on the paper it is given (A4 or Letter) with the same margins.
 GUIDE_STYLE = """
@@ -23,12 +27,14 @@ h3 { font-size: 11.5pt; margin: 0.9em 0 0.2em; }
 table { border-collapse: collapse; width: 100%; font-size: 10pt; }
 th, td { border: 1px solid #999; padding: 3px 6px; text-align: left; vertical-align: top; }
 .safety { border: 2px solid #D55E00; padding: 0.2em 0.9em; border-radius: 4px; }
+.support-contacts { padding-left: 1.2em; } .support-contacts li { margin: 0.3em 0; }
+.missing { font-weight: bold; }
 .participants { background: #f3f7fb; border-left: 4px solid #0072B2; padding: 0.1em 0.8em; }
 .source { color: #444; font-size: 10pt; }
 @media print {
   body { max-width: none; margin: 0; padding: 0; }
   h2, h3 { break-after: avoid; }
-  table, .poll, .participants, li { break-inside: avoid; }
+  table, .poll, .participants, .section-safety, li { break-inside: avoid; }
   .section { break-before: page; }
   a { color: inherit; text-decoration: none; }
 }
@@ -57,26 +63,22 @@ def agenda(module: Module) -> list[AgendaRow]:
     return rows
 
 
-# Paragraphs that end a safety note: the notes' own running parts, which follow it.
-_AFTER_SAFETY = ("listen for", "couple exercise", "discussion prompt", "transition", "run the")
+# The heading of the module-wide safety note in the guide's safety box.
+WHOLE_SESSION = "Throughout the session"
+# What the safety box says when no support contacts were given: no placeholder numbers, ever, since a
+# number printed "for example" can be dialled by someone who needs help.
+NO_CONTACTS = (
+    "No support contacts are set. Before the session, set the local support services (a domestic abuse "
+    "helpline, a crisis line, the emergency number): `workshop support --example` writes a file to fill "
+    "in. Then print this guide again, and print the support sheet for everyone."
+)
 
 
-def safety_notes(module: Module) -> list[tuple[Section, list[tuple[str, list[str]]]]]:
-    """Each section's safety note, from its "Safety …" paragraph to the notes' next running part,
-    gathered at the front of the guide so that nobody has to hunt for them."""
-    found = []
-    for section in module.sections:
-        note: list[tuple[str, list[str]]] = []
-        for kind, items in blocks(section.notes):
-            first = items[0].casefold() if kind == "p" else ""
-            if first.startswith("safety"):
-                note.append((kind, items))
-            elif note and first.startswith(_AFTER_SAFETY):
-                break
-            elif note:
-                note.append((kind, items))
-        if note:
-            found.append((section, note))
+def safety_notes(module: Module) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """The module's safety note, then each section's, as (heading, blocks of prose): gathered at the
+    front of the guide so that nobody has to hunt for them."""
+    found = [(WHOLE_SESSION, blocks(module.safety))] if module.safety else []
+    found += [(section.title, blocks(section.safety)) for section in module.sections if section.safety]
     return found
 
 
@@ -121,7 +123,18 @@ def _agenda_table(module: Module) -> list[list[str]]:
     return table
 
 
-def guide_html(module: Module) -> str:
+def _support_html(support: tuple[Contact, ...]) -> str:
+    if not support:
+        missing = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(NO_CONTACTS))
+        return f'<h3>Support contacts</h3><p class="missing">{missing}</p>'
+    return "<h3>Support contacts</h3>" + contacts_html(support)
+
+
+def _support_markdown(support: tuple[Contact, ...]) -> list[str]:
+    return ["### Support contacts", "", contacts_markdown(support) if support else f"**{NO_CONTACTS}**", ""]
+
+
+def guide_html(module: Module, *, support: tuple[Contact, ...] = ()) -> str:
     parts = [
         f"<h1>{html.escape(module.title)}</h1>",
         f"<p>Facilitator's guide · {module.duration} minutes"
@@ -134,11 +147,12 @@ def guide_html(module: Module) -> str:
             f'<p class="source">Source: “{html.escape(module.source.title)}”, '
             f"{html.escape(module.source.publisher)}. Paraphrased; the article gives the whole picture.</p>"
         )
-    notes = safety_notes(module)
-    if notes:
-        parts.append('<div class="safety"><h2>Safety notes</h2>')
-        parts.extend(f"<h3>{html.escape(s.title)}</h3>{_blocks_html(note)}" for s, note in notes)
-        parts.append("</div>")
+    # Always there: with no notes it still holds the support contacts, or says they are missing.
+    parts.append('<div class="safety"><h2>Safety notes</h2>' + _support_html(support))
+    parts.extend(
+        f"<h3>{html.escape(heading)}</h3>{_blocks_html(note)}" for heading, note in safety_notes(module)
+    )
+    parts.append("</div>")
     head, *body = _agenda_table(module)
     parts.append("<h2>Agenda</h2><table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>")
     parts.extend("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body)
@@ -149,8 +163,10 @@ def guide_html(module: Module) -> str:
             f'<div class="section"><h2>{number}. {html.escape(section.title)}</h2>'
             f"<p>{section.minutes} minutes{_on_short(module, row)}</p>"
             f'<h3>Participants see</h3><div class="participants">{to_html(section.text)}</div>'
-            f"<h3>Facilitator notes</h3>{to_html(section.notes)}"
         )
+        if section.safety:  # also where it applies, for a facilitator who reads one section at a time
+            parts.append(f'<div class="section-safety"><h3>Safety</h3>{to_html(section.safety)}</div>')
+        parts.append(f"<h3>Facilitator notes</h3>{to_html(section.notes)}")
         if section.polls:
             parts.append("<h3>Polls</h3><ul>")
             for poll_id in section.polls:
@@ -168,17 +184,15 @@ def guide_html(module: Module) -> str:
     )
 
 
-def guide_markdown(module: Module) -> str:
+def guide_markdown(module: Module, *, support: tuple[Contact, ...] = ()) -> str:
     lines = [f"# {module.title}", "", f"Facilitator's guide · {module.duration} minutes", ""]
     if module.summary:
         lines += [to_markdown(module.summary), ""]
     if module.source:
         lines += [f"Source: “{module.source.title}”, {module.source.publisher}. Paraphrased.", ""]
-    notes = safety_notes(module)
-    if notes:
-        lines += ["## Safety notes", ""]
-        for section, note in notes:
-            lines += [f"### {section.title}", "", _blocks_markdown(note), ""]
+    lines += ["## Safety notes", "", *_support_markdown(support)]
+    for heading, note in safety_notes(module):
+        lines += [f"### {heading}", "", _blocks_markdown(note), ""]
     head, *body = _agenda_table(module)
     lines += ["## Agenda", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     # A bar inside a cell would end it.
@@ -192,6 +206,8 @@ def guide_markdown(module: Module) -> str:
             f"{section.minutes} minutes{_on_short(module, row)}",
         ]
         lines += ["", "### Participants see", "", to_markdown(section.text), ""]
+        if section.safety:
+            lines += ["### Safety", "", to_markdown(section.safety), ""]
         lines += ["### Facilitator notes", "", to_markdown(section.notes)]
         if section.polls:
             lines += ["", "### Polls", ""]
@@ -201,11 +217,11 @@ def guide_markdown(module: Module) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_guide(module: Module, folder: Path) -> tuple[Path, Path]:
+def write_guide(module: Module, folder: Path, *, support: tuple[Contact, ...] = ()) -> tuple[Path, Path]:
     """Write `<module id>-guide.html` and `.md` into the folder; return both paths."""
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / f"{module.id}-guide.html"
-    page.write_text(guide_html(module), encoding="utf-8")
+    page.write_text(guide_html(module, support=support), encoding="utf-8")
     text = folder / f"{module.id}-guide.md"
-    text.write_text(guide_markdown(module), encoding="utf-8")
+    text.write_text(guide_markdown(module, support=support), encoding="utf-8")
     return page, text

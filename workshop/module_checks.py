@@ -32,6 +32,7 @@ MODULE_FIELDS = {
     "short_duration": False,
     "shuffle_options": False,
     "safety_words": False,
+    "safety": False,
 }
 SECTION_FIELDS = {
     "id": True,
@@ -40,6 +41,7 @@ SECTION_FIELDS = {
     "text": True,
     "notes": True,
     "polls": False,
+    "safety": False,
 }
 SOURCE_FIELDS = {"title": True, "publisher": True, "url": False}
 POLL_FIELDS = {
@@ -55,6 +57,7 @@ POLL_FIELDS = {
     "max_length": False,
     "before": False,
     "reveal": False,
+    "private": False,
 }
 # The fields only some kinds of poll take, by the group of kinds that takes them.
 POLL_GROUPS = {"choice": ("single", "multiple"), "scale": ("scale",), "text": ("text",)}
@@ -165,6 +168,27 @@ class _Checker:
         if key in mapping and (not isinstance(value, str) or not value.strip()):
             self.add(mapping.key_where[key], f"{what} '{key}' is empty — write some text")
 
+    def prose(self, mapping: _Located, key: str, what: str) -> None:
+        """A field of prose such as 'safety': text in paragraphs and '- ' bullets, never empty."""
+        if key not in mapping:
+            return
+        value = mapping[key]
+        if not isinstance(value, str):
+            found = (
+                "a list"
+                if isinstance(value, list)
+                else "a mapping"
+                if isinstance(value, dict)
+                else repr(value)
+            )
+            self.add(
+                mapping.key_where[key],
+                f"{what} '{key}' must be text, not {found} — write it on the lines after '{key}: |', "
+                "in paragraphs, with '- ' at the start of a bullet",
+            )
+        elif not value.strip():
+            self.add(mapping.key_where[key], f"{what} '{key}' is empty — write some text, or remove the line")
+
     def whole_number(
         self, mapping: _Located, key: str, what: str, minimum: int, maximum: int | None = None
     ) -> int | None:
@@ -273,11 +297,31 @@ _KIND_CHECKS: dict[str, Callable[[_Checker, _Located, str], None]] = {
 }
 
 
+def _check_private(check: _Checker, poll: _Located, what: str) -> None:
+    """'private: true' keeps the results on the console, so a reveal policy that would show them
+    contradicts it: the trainer must see which of the two they meant, not have one silently win."""
+    if "private" not in poll:
+        return
+    private = poll["private"]
+    if not isinstance(private, bool):
+        check.add(
+            poll.key_where["private"],
+            f"{what} 'private' must be true or false, not {private!r} — write true or false",
+        )
+    elif private and poll.get("reveal") in ("live", "after-close"):
+        check.add(
+            poll.key_where["reveal"],
+            f"{what} is private but says reveal: {poll['reveal']}: a private poll's results stay on the "
+            "console — remove reveal",
+        )
+
+
 def _check_poll(check: _Checker, poll: _Located) -> None:
     what = f"poll '{poll.get('id', '?')}'"
     check.text(poll, "prompt", what)
     check.one_of(poll, "kind", POLL_KINDS, f"{what} has unknown kind")
     check.one_of(poll, "reveal", REVEAL_POLICIES, f"{what} has unknown reveal policy")
+    _check_private(check, poll, what)
     kind = poll.get("kind")
     if not isinstance(kind, str) or kind not in POLL_KINDS:
         return
@@ -332,6 +376,7 @@ def _check_agenda(check: _Checker, data: _Located, polls: dict[str, _Located]) -
         check.text(section, "title", what)
         check.text(section, "text", what)
         check.text(section, "notes", what)
+        check.prose(section, "safety", what)
         total += check.whole_number(section, "minutes", what, 1) or 0
         names = section.get("polls") or []
         if not isinstance(names, list):
@@ -492,7 +537,16 @@ def _check_before(check: _Checker, polls: dict[str, _Located], used: dict[str, t
                 "ask each scale poll again only once",
             )
         asked_again_by.setdefault(first_id, poll_id)
-        if poll.get("reveal", "after-close") != first.get("reveal", "after-close"):
+        private_now, private_then = poll.get("private") is True, first.get("private") is True
+        if private_now != private_then:
+            # Charted together, the public round would carry the private round's answers to the room.
+            private_one, other = (poll_id, first_id) if private_now else (first_id, poll_id)
+            check.add(
+                where,
+                f"poll '{private_one}' is private but '{other}', the other round of its before/after pair, "
+                f"is not — add 'private: true' to '{other}' too, or take it off '{private_one}'",
+            )
+        elif not private_now and poll.get("reveal", "after-close") != first.get("reveal", "after-close"):
             # The pair is charted together, so it is shown by the stricter of the two policies anyway.
             check.add(
                 where,
@@ -544,6 +598,7 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
         return check.problems
     for key in ("title", "summary"):
         check.text(data, key, "the module")
+    check.prose(data, "safety", "the module")
     if "source" in data and check.fields(data["source"], SOURCE_FIELDS, "source", data.key_where["source"]):
         check.text(data["source"], "title", "source")
         check.text(data["source"], "publisher", "source")

@@ -63,4 +63,7 @@ def poll_details(poll: Poll) -> str:
     else:
         picks = f", up to {poll.max_picks} picks" if poll.max_picks else ""
         detail = f"{poll.kind_name}{picks}: " + " / ".join(poll.options)
-    return f"{detail}; {REVEAL_WORDS[poll.reveal]}"
+    shown = (
+        "private: results stay on the facilitator's console" if poll.private else REVEAL_WORDS[poll.reveal]
+    )
+    return f"{detail}; {shown}"

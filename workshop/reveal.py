@@ -33,10 +33,14 @@ class Showing:
 
 
 def policy_of(poll: Poll) -> str:
-    """A poll's reveal policy as enforced: written answers are never live.
+    """A poll's reveal policy as enforced: a private poll is never shown to the room, and written
+    answers are never live.
 
-    A text shown as it arrives would tell the room, and the facilitator, who just wrote it.
+    A private poll asks about safety or fear: even a total on the screen could be read by the partner
+    alongside. A text shown as it arrives would tell the room, and the facilitator, who just wrote it.
     """
+    if poll.private:
+        return "never"
     return "after-close" if poll.kind == "text" and poll.reveal == "live" else poll.reveal
 
 

@@ -84,6 +84,11 @@ short_duration: 20
 shuffle_options: true
 # Optional. Extra words or short phrases that flag a written answer for you, added to the kit's own list.
 safety_words: [afraid, controlling]
+# Optional. Safety guidance for the whole session, printed first in the guide with the support contacts.
+safety: |
+  If anyone mentions being afraid of their partner, being threatened or being controlled, do not
+  explore it in the room: speak with them privately, never in front of their partner, and offer the
+  sheet of local support services.
 
 # The agenda, in the order you run it. Each section has a short id, a title, its minutes, the text
 # participants read, your notes (never shown to the room) and the ids of the polls it asks.
@@ -100,9 +105,6 @@ sections:
       Greet everyone and agree the group's ground rules: what partners say to each other stays
       between them, anyone may pass, and we talk about patterns, not blame.
 
-      Safety note: if anyone mentions being afraid of their partner, do not explore it in the room;
-      speak with them privately and offer the sheet of local support services.
-
       Run the feel-before poll and say you will ask it again at the end. Then run who-starts.
 
       Listen for: nervous laughter, or anyone who looks uneasy.
@@ -110,6 +112,10 @@ sections:
       Couple exercise: each partner tells the other one thing they appreciate about them today.
 
       Transition: "Let's look at what happens when something matters to one of us."
+    # Optional. Safety guidance for this section: gathered at the front of the guide, first in the
+    # slide's speaker notes.
+    safety: |
+      Some couples find this first question hard. Remind everyone that they may pass.
     # The polls asked in this section, by id, in the order you open them.
     polls: [feel-before, who-starts]
 
@@ -163,6 +169,9 @@ polls:
     prompt: In your relationship, who usually brings up a worry first?
     options: [Usually me, Usually my partner, About equally, It depends]
     reveal: after-close
+    # true keeps the results on your console, never on the screen or the phones: for questions about
+    # safety or fear. A private poll leaves reveal out, and both rounds of a before/after pair agree.
+    private: false
 
   # Multiple choice: tick several options, at most max_picks of them.
   - id: noticed
