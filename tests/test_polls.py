@@ -6,7 +6,7 @@ import pytest
 
 from workshop.content import Module
 from workshop.errors import AnswerRefused
-from workshop.polls import check_answer, clean_text, safety_flags, shift, tally
+from workshop.polls import check_answer, clean_text, shift, tally
 
 
 @pytest.mark.parametrize(
@@ -52,15 +52,10 @@ def test_markup_in_text_is_kept_as_written_for_views_to_escape(tiny: Module) -> 
 
 
 def test_text_is_cleaned_of_control_characters_and_runs_of_blank_lines() -> None:
-    assert clean_text("  one\x00two\r\n\n\n\nthree \u202e ") == "one two\n\nthree"
+    # A NUL or a line separator inside a word draws nothing: the word stays whole, for the safety check.
+    assert clean_text("  one\x00two\r\n\n\n\nthree \u202e ") == "onetwo\n\nthree"
+    assert clean_text("he hi\u2028ts me.\u2029And") == "he hits me.\nAnd"
     assert clean_text("e\u0301") == "\u00e9"  # one form of each letter, so moderation compares like with like
-
-
-@pytest.mark.parametrize(
-    "hidden", ["he hi\u00adts me", "k\u2060ill", "k\ufeffill", "suic\u034fide", "SuicÍde"]
-)
-def test_invisible_characters_and_accents_do_not_hide_a_safety_word(hidden: str) -> None:
-    assert safety_flags(hidden)
 
 
 @pytest.mark.parametrize("blank", ["\u2060\u2060", "\u3164", " \u200b\n\t "])
@@ -71,15 +66,6 @@ def test_an_answer_with_nothing_visible_is_refused(tiny: Module, blank: str) -> 
 
 def test_runs_of_blank_lines_shrink_to_one_whatever_spaces_they_hold() -> None:
     assert clean_text("a" + "\n \n" * 60 + "b") == "a\n\nb"
-
-
-def test_safety_words_match_whole_words_with_their_endings() -> None:
-    assert safety_flags("He hurt me last week") == ["hurt me"]
-    assert safety_flags("Thoughts of SELF-HARM") == ["harm"]
-    assert safety_flags("She was harmed") == ["harm"]
-    assert safety_flags("We want more harmony and charm") == []
-    assert safety_flags("I feel stonewalled", extra_words=["stonewall"]) == ["stonewall"]
-    assert safety_flags("He won\u2019t let me go out", extra_words=["won't let me"]) == ["won't let me"]
 
 
 def test_a_tally_counts_and_shares_each_choice(tiny: Module) -> None:

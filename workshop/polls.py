@@ -6,7 +6,6 @@ it is stored, whatever the widgets on the page allowed.
 
 from __future__ import annotations
 
-import functools
 import re
 import statistics
 import unicodedata
@@ -18,35 +17,6 @@ from workshop.errors import AnswerRefused
 
 Answer = str | int | list[str]
 
-# Words that flag an open-text answer to the facilitator: it is then never shown without a second look,
-# and may call for a private word after the session. A module's `safety_words` add to these. Each matches
-# as a whole word with common endings ("harm" finds "harmed" and "self-harm", not "harmony").
-SAFETY_WORDS = (
-    "harm",
-    "hurt me",
-    "hurts me",
-    "hurt myself",
-    "hit me",
-    "hits me",
-    "violence",
-    "violent",
-    "abuse",
-    "abusive",
-    "kill",
-    "suicide",
-    "suicidal",
-    "unsafe",
-    "weapon",
-    "choke",
-    "strangle",
-    "rape",
-    "end my life",
-    "scared of him",
-    "scared of her",
-    "afraid of him",
-    "afraid of her",
-)
-_ENDINGS = r"(?:s|es|ed|d|ing|ful|ly)?"
 # Characters that draw nothing but can hide a word from the safety check or blank out an answer:
 # letters that render as empty space, and the combining grapheme joiner (format characters, category
 # Cf, such as the soft hyphen and zero-width joiners, are found by their category).
@@ -56,43 +26,25 @@ _INVISIBLE = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f"}
 def clean_text(value: str) -> str:
     """An open-text answer as stored: NFC, nothing invisible, single spaces, at most one blank line."""
     kept: list[str] = []
-    for char in unicodedata.normalize("NFC", value.replace("\r\n", "\n")):
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+    for at, char in enumerate(text):
         category = unicodedata.category(char)
+        if category in ("Zl", "Zp") and _inside_a_word(text, at):
+            continue  # a line separator slipped into a word to split it for the safety check
         if char in "\n\r" or category in ("Zl", "Zp"):
             kept.append("\n")
-        elif category == "Cf" or char in _INVISIBLE:
-            continue
-        elif category in ("Cc", "Zs"):
-            kept.append(" ")  # tabs, other controls and odd spaces become plain spaces
+        elif category == "Cf" or char in _INVISIBLE or (category == "Cc" and char != "\t"):
+            continue  # NUL and other controls draw nothing: a word with one inside is still that word
+        elif category == "Zs" or char == "\t":
+            kept.append(" ")  # tabs and odd spaces become plain spaces
         else:
             kept.append(char)
     lines = [" ".join(line.split()) for line in "".join(kept).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip())
 
 
-def _skeleton(text: str) -> str:
-    """The text as the safety check reads it: no accents, marks or format characters, case folded."""
-    # Phones type curly apostrophes: "won’t" and "won't" are the same word.
-    decomposed = unicodedata.normalize("NFKD", clean_text(text)).casefold().replace("\u2019", "'")
-    return "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
-
-
-@functools.lru_cache(maxsize=32)
-def _safety_patterns(extra_words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """Each safety word with its compiled pattern, built once per module's list of extra words.
-
-    The console reads the moderation queue several times a second; the patterns need not be rebuilt.
-    """
-    return tuple(
-        (word, re.compile(r"\b" + re.escape(_skeleton(word)).replace(r"\ ", r"\s+") + _ENDINGS + r"\b"))
-        for word in (*SAFETY_WORDS, *extra_words)
-    )
-
-
-def safety_flags(text: str, extra_words: Iterable[str] = ()) -> list[str]:
-    """The safety words an answer contains (empty when none)."""
-    folded = _skeleton(text)
-    return [word for word, pattern in _safety_patterns(tuple(extra_words)) if pattern.search(folded)]
+def _inside_a_word(text: str, at: int) -> bool:
+    return 0 < at < len(text) - 1 and text[at - 1].isalpha() and text[at + 1].isalpha()
 
 
 def check_answer(poll: Poll, value: object) -> Answer:

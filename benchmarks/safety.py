@@ -1,0 +1,85 @@
+"""How well disclosure detection works: recall and false flags per language and category.
+
+Reads the labelled answers in `benchmarks/safety/<language>.tsv` (the development set the phrase lists
+were tuned on) and `<language>-holdout.tsv` (written separately and never used for tuning), runs
+`workshop.safety.flags` on each, and prints:
+
+- recall: the share of disclosures that raise any flag (a flag of another category still reaches the
+  facilitator, which is what keeps the answer off the projector), with the share flagged in their own
+  category beside it;
+- false flags: the share of ordinary workshop answers that raise a flag.
+
+    .venv/bin/python benchmarks/safety.py [--misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from workshop.safety import flags
+
+HERE = Path(__file__).parent / "safety"
+
+
+def read(path: Path) -> list[tuple[str, str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = [row for row in csv.reader(file, delimiter="\t") if row and not row[0].startswith("#")]
+    return [(label, category, text) for label, category, text in rows[1:]]
+
+
+def measure(path: Path, language: str, show_misses: bool) -> list[str]:
+    rows = read(path)
+    started = time.perf_counter()
+    found = [flags(text, language) for _, _, text in rows]
+    per_answer_ms = (time.perf_counter() - started) / len(rows) * 1000
+    caught: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # any flag, right category, total
+    false_flags, ordinary = 0, 0
+    for (label, category, text), flagged in zip(rows, found, strict=True):
+        if label == "ordinary":
+            ordinary += 1
+            false_flags += bool(flagged)
+            if flagged and show_misses:
+                print(f"  false flag ({path.name}): {text!r} -> {flagged}")
+            continue
+        for key in (category, "all"):
+            caught[key][0] += bool(flagged)
+            caught[key][1] += category in flagged
+            caught[key][2] += 1
+        if not flagged and show_misses:
+            print(f"  missed ({path.name}, {category}): {text!r}")
+    false_share = f"{false_flags / ordinary:.3f} ({false_flags}/{ordinary})"
+    lines = [f"| {path.name} | all | {_share(caught['all'])} | {false_share} |"]
+    for category in sorted(k for k in caught if k != "all"):
+        lines.append(f"| {path.name} | {category} | {_share(caught[category])} | |")
+    lines.append(f"| {path.name} | time per answer | {per_answer_ms:.2f} ms | |")
+    return lines
+
+
+def _share(counts: list[int]) -> str:
+    flagged, right, total = counts
+    return f"{flagged / total:.3f} ({flagged}/{total}; own category {right / total:.2f})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--misses", action="store_true", help="print every miss and false flag of the development sets"
+    )
+    args = parser.parse_args(argv)
+    print("| set | category | recall (any flag) | false flags |")
+    print("|---|---|---|---|")
+    for name in ("en", "es", "en-holdout", "es-holdout"):
+        path = HERE / f"{name}.tsv"
+        if path.exists():
+            for line in measure(path, name.split("-")[0], args.misses and "holdout" not in name):
+                print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""Disclosure detection: which kinds of danger an open-text answer speaks of, in English and Spanish.
+
+An answer is read the way a person would read it, whatever it was typed to hide: look-alike letters from
+other scripts become the Latin letter they imitate (Unicode's confusables, `confusable_homoglyphs`),
+other scripts are transliterated (`anyascii`), invisible characters, NULs and line separators inside a
+word are dropped, spaced-out letters ("k i l l") are joined, digits standing for letters ("k1ll") read as
+letters. Each word is then compared by its lemma (`simplemma`) and by its Snowball stem (`snowballstemmer`)
+with curated phrases per category and language, kept as data in `workshop/safety_phrases/<language>.txt`
+(a module adds its own with `safety_words:`). The phrases, not single words, carry the meaning: "he hit
+me" is a disclosure, "we hit a wall" is not.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+PHRASES = Path(__file__).parent / "safety_phrases"
+Category = Literal[
+    "physical-harm",
+    "threats",
+    "fear",
+    "control-isolation",
+    "money-control",
+    "sexual-coercion",
+    "self-harm",
+    "weapons",
+    "stalking",
+    "module-words",
+]
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+GAP = 3  # "..." in a phrase: up to this many other words in between
+_STEMMER_NAMES = {"en": "english", "es": "spanish"}
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+_SENTENCE_END = re.compile(r"[.!?;:\n]+")
+_WORD = re.compile(r"[^\W\d_]+")
+_TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# Short forms typed on phones, with or without the apostrophe, read as the words they stand for.
+_SHORT_FORMS = {
+    "en": {
+        "im": "i am", "i'm": "i am", "ive": "i have", "i've": "i have", "i'd": "i would", "i'll": "i will",
+        "dont": "do not", "don't": "do not", "doesnt": "does not", "doesn't": "does not",
+        "didnt": "did not", "didn't": "did not", "cant": "can not", "can't": "can not", "cannot": "can not",
+        "wont": "will not", "won't": "will not", "isnt": "is not", "isn't": "is not", "arent": "are not",
+        "aren't": "are not", "wasnt": "was not", "wasn't": "was not", "havent": "have not",
+        "haven't": "have not", "hasnt": "has not", "hasn't": "has not", "couldnt": "could not",
+        "couldn't": "could not", "wouldnt": "would not", "wouldn't": "would not", "shouldnt": "should not",
+        "shouldn't": "should not", "hes": "he is", "he's": "he is", "shes": "she is", "she's": "she is",
+        "he'll": "he will", "she'll": "she will", "shell": "she will", "they'll": "they will",
+        "theyll": "they will", "you'll": "you will", "youll": "you will", "he'd": "he would",
+        "she'd": "she would", "theyre": "they are", "they're": "they are", "youre": "you are",
+        "you're": "you are", "gonna": "going to", "wanna": "want to", "gotta": "have to", "bc": "because",
+        "cuz": "because", "coz": "because", "u": "you", "ur": "your", "bf": "boyfriend", "gf": "girlfriend",
+        "hubby": "husband", "mum": "mom", "hed": "he would", "shed": "she would",
+    },
+    "es": {
+        "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "x": "por", "tb": "también",
+        "tmb": "también", "d": "de", "dl": "del", "toy": "estoy", "ta": "está", "pa": "para", "mi": "mi",
+    },
+}  # fmt: skip
+_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][\s.\-_*/·]{1,2}){2,}[^\W\d_](?![^\W\d_])")
+_MIXED = re.compile(r"\S*[^\W\d_]\S*")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as the detector compares it: by lemma or by stem, whichever the two share."""
+
+    lemma: str
+    stem: str
+
+
+# One word of a phrase: its alternatives, each a run of words ("do_things"), each word a set of keys
+# ("l:lemma", "s:stem"); None for a gap.
+Step = tuple[tuple[frozenset[str], ...], ...] | None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    category: str
+    steps: tuple[Step, ...]
+    source: str
+    unless: tuple[tuple[frozenset[str], ...], ...] = ()  # words that, anywhere in the sentence, undo it
+
+    def found_in(self, words: list[frozenset[str]]) -> bool:
+        if self.unless and any(_matches((self.unless,), words, start) for start in range(len(words))):
+            return False
+        return any(_matches(self.steps, words, start) for start in range(len(words)))
+
+
+# Reading the text ---------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _latin(char: str) -> str:
+    """A character from another script as the Latin letter it looks like, else transliterated."""
+    from anyascii import anyascii
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(char, preferred_aliases=["latin"], greedy=True) or []
+    for entry in found:
+        for glyph in entry.get("homoglyphs", []):
+            if glyph["c"].isascii() and glyph["c"].isalpha():
+                return str(glyph["c"]).lower()
+    return str(anyascii(char)).lower()
+
+
+def _is_latin_letter(char: str) -> bool:
+    return char.isascii() or "LATIN" in unicodedata.name(char, "")
+
+
+def reading(text: str) -> str:
+    """The text as the detector reads it (accents kept: the Spanish lemmatizer needs them)."""
+    kept = []
+    for char in unicodedata.normalize("NFKC", text):
+        category = unicodedata.category(char)
+        if char in "\n\t":
+            kept.append(char)
+        elif category in ("Cf", "Cc", "Zl", "Zp", "Mn") or char in "\u115f\u1160\u3164\uffa0\u2800\u034f":
+            continue  # invisible, or a NUL or line separator slipped inside a word: read through it
+        elif category.startswith("Z"):
+            kept.append(" ")
+        elif category.startswith("L") and not _is_latin_letter(char):
+            kept.append(_latin(char))
+        else:
+            kept.append(char)
+    text = "".join(kept).casefold().replace("\u2019", "'").replace("\u2018", "'")
+    # Letters spaced out to hide a word: "k i l l", "s-u-i-c-i-d-e".
+    text = _SPACED_LETTERS.sub(lambda m: re.sub(r"[\s.\-_*/·]", "", m.group()), text)
+    # Digits and signs standing for letters inside a word: "k1ll", "h!t", "$uicide".
+    text = _MIXED.sub(_letters_for_signs, text)
+    # Drawn-out letters: "hiiiit" reads "hit" (three or more of one letter are never English or Spanish).
+    return re.sub(r"([^\W\d_])\1{2,}", r"\1", text)
+
+
+def _letters_for_signs(match: re.Match[str]) -> str:
+    token = match.group()
+    core = token.strip(".,!?;:'\"()")
+    if any(c.isalpha() for c in core) and any(c in "013457@$!" for c in core):
+        return token.replace(core, core.translate(_LEET))
+    return token
+
+
+def _unaccented(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=65536)
+def _word(token: str, language: str) -> Word:
+    import simplemma
+    import snowballstemmer
+
+    lemma = _unaccented(simplemma.lemmatize(token, lang=language).casefold())
+    stem = snowballstemmer.stemmer(_STEMMER_NAMES.get(language, "english")).stemWord(_unaccented(token))
+    return Word(lemma, stem)
+
+
+def _keys(token: str, language: str) -> frozenset[str]:
+    word = _word(token, language)
+    return frozenset({f"l:{word.lemma}", f"s:{word.stem}", f"w:{_unaccented(token)}"})
+
+
+def sentences(text: str, language: str) -> list[list[frozenset[str]]]:
+    """Each sentence of a text as the keys of its words (lemma, stem and the word itself)."""
+    return [
+        [_keys(token, language) for token in _tokens(sentence, language)]
+        for sentence in _SENTENCE_END.split(reading(text))
+    ]
+
+
+def _tokens(sentence: str, language: str) -> list[str]:
+    short = _SHORT_FORMS.get(language, {})
+    words: list[str] = []
+    found = _TOKEN.findall(sentence)
+    for at, token in enumerate(found):
+        if token == "hell" and language == "en" and at + 1 < len(found) and _could_be_he_will(found, at):
+            words += ["he", "will"]  # "hell get angry": he'll, typed without the apostrophe
+        elif token in short:
+            words += short[token].split()
+        else:
+            words += _WORD.findall(token)
+    return words
+
+
+def _could_be_he_will(found: list[str], at: int) -> bool:
+    before = found[at - 1] if at else ""
+    return before not in ("the", "to", "a", "of", "like", "as", "in", "from", "through", "bloody")
+
+
+# The phrases --------------------------------------------------------------------------------------
+
+
+def _step(alternatives: str, language: str, sets: dict[str, str]) -> Step:
+    if alternatives == "...":
+        return None
+    words: list[str] = []
+    for alternative in alternatives.split("|"):
+        if alternative.startswith("@"):
+            words.extend(sets[alternative[1:]].split("|"))
+        else:
+            words.append(alternative)
+    runs = {_run(word, language) for word in words}
+    return tuple(run for run in runs if run)
+
+
+def _run(word: str, language: str) -> tuple[frozenset[str], ...]:
+    """The keys of one alternative; "=word" matches that exact word only ("=matarme", not "mata")."""
+    exact = word.startswith("=")
+    tokens = _tokens(reading(word.lstrip("=").replace("_", " ")), language)
+    if exact:
+        return tuple(frozenset({f"w:{_unaccented(token)}"}) for token in tokens)
+    return tuple(_keys(token, language) for token in tokens)
+
+
+def parse_phrases(text: str, language: str, origin: str) -> list[Phrase]:
+    """Phrases from a phrase file: `[category]` headings, `@name = a|b` word sets, one phrase a line."""
+    phrases: list[Phrase] = []
+    sets: dict[str, str] = {}
+    category = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("@") and "=" in line:
+            name, words = (part.strip() for part in line[1:].split("=", 1))
+            sets[name] = "|".join(_expand(words, sets))
+        elif line.startswith("[") and line.endswith("]"):
+            category = line[1:-1].strip()
+        else:
+            if category not in CATEGORIES:
+                raise ValueError(f"{origin}:{number}: a phrase before a known [category] heading")
+            parts = line.split()
+            steps = tuple(_step(part, language, sets) for part in parts if not part.startswith("!"))
+            unless = tuple(
+                run for part in parts if part.startswith("!") for run in _step(part[1:], language, sets) or ()
+            )
+            phrases.append(Phrase(category, steps, f"{origin}:{number}", unless))
+    return phrases
+
+
+def _expand(words: str, sets: dict[str, str]) -> list[str]:
+    expanded = []
+    for word in words.split("|"):
+        word = word.strip()
+        expanded.extend(sets[word[1:]].split("|") if word.startswith("@") else [word])
+    return expanded
+
+
+@functools.lru_cache(maxsize=8)
+def built_in_phrases(language: str) -> tuple[Phrase, ...]:
+    path = PHRASES / f"{language}.txt"
+    if not path.exists():
+        path = PHRASES / "en.txt"
+        language = "en"
+    return tuple(parse_phrases(path.read_text(encoding="utf-8"), language, str(path.name)))
+
+
+@functools.lru_cache(maxsize=64)
+def module_phrases(words: tuple[str, ...], language: str) -> tuple[Phrase, ...]:
+    """A module's own `safety_words`, each a phrase (words matched by lemma or stem, in order)."""
+    text = "[module-words]\n" + "\n".join(w.replace("#", " ") for w in words)
+    return tuple(parse_phrases(text, language, "safety_words"))
+
+
+def _matches(steps: tuple[Step, ...], words: list[frozenset[str]], at: int) -> bool:
+    if not steps:
+        return True
+    step, rest = steps[0], steps[1:]
+    if step is None:
+        return any(_matches(rest, words, at + skip) for skip in range(GAP + 1) if at + skip <= len(words))
+    return any(
+        at + len(run) <= len(words)
+        and all(keys & words[at + i] for i, keys in enumerate(run))
+        and _matches(rest, words, at + len(run))
+        for run in step
+    )
+
+
+def flags(text: str, language: str = "en", extra_words: Iterable[str] = ()) -> list[str]:
+    """The categories of danger an answer speaks of, in CATEGORIES order; empty when none."""
+    return list(_flags(text, language, tuple(extra_words)))
+
+
+@functools.lru_cache(maxsize=4096)  # the console reads its queue several times a second
+def _flags(text: str, language: str, extra_words: tuple[str, ...]) -> tuple[str, ...]:
+    language = language.split("-")[0] if language.split("-")[0] in _STEMMER_NAMES else "en"
+    phrases = built_in_phrases(language) + module_phrases(tuple(extra_words), language)
+    found: set[str] = set()
+    for words in sentences(text, language):
+        for phrase in phrases:
+            if phrase.category in found:
+                continue
+            if phrase.found_in(words):
+                found.add(phrase.category)
+    return tuple(category for category in CATEGORIES if category in found)
+
+
+def why(text: str, language: str = "en") -> list[str]:
+    """The phrases that matched, with their file and line: for trainers tuning a phrase file."""
+    language = language if language in _STEMMER_NAMES else "en"
+    return [
+        phrase.source
+        for words in sentences(text, language)
+        for phrase in built_in_phrases(language)
+        if phrase.found_in(words)
+    ]
