@@ -85,7 +85,15 @@ def join(pages: Pages, servers: RunningWorkshop, code: str) -> Any:
     return phone
 
 
+def change_if_answered(phone: Any) -> None:
+    """After Send the phone hides the choices; changing the answer starts from a blank question."""
+    change = phone.get_by_role("button", name="Change my answer")
+    if change.count():
+        change.click()
+
+
 def answer(phone: Any, option: str) -> None:
+    change_if_answered(phone)
     phone.get_by_role("button", name=option, exact=True).click()
     phone.get_by_role("button", name="Send answer").click()
     phone.get_by_text("Answer received").wait_for()
@@ -210,6 +218,7 @@ def test_the_console_needs_its_token(pages: Pages, workshop_servers: RunningWork
 
 
 def send_text(phone: Any, text: str) -> None:
+    change_if_answered(phone)
     phone.locator("textarea").fill(text)
     phone.get_by_role("button", name="Send answer").click()
     phone.get_by_text("Answer received").wait_for()
@@ -264,7 +273,7 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     send_text(phones[1], "He hits me when angry")
     console.get_by_text("2 answers · you can read them here when you close the question").wait_for()
     poll_button(console, "reveal", "words").click()
-    console.get_by_text("1 answer contains a safety word").wait_for()
+    console.get_by_text("1 answer may speak of danger at home").wait_for()
     console.get_by_role("button", name="Approve all unflagged").click()
     screen.locator("blockquote", has_text="<b>Being heard</b>").wait_for()
     phones[1].locator(".workshop-bars blockquote", has_text="<b>Being heard</b>").wait_for()
@@ -296,4 +305,35 @@ def test_a_spanish_session_speaks_spanish_on_the_phone_and_the_console(
     phone.get_by_role("button", name="Enviar respuesta").click()
     phone.get_by_text("Respuesta recibida").wait_for()
     console.get_by_text("1 respondió · 1 dispositivo unido").wait_for()
+    assert pages.blocked == []
+
+
+def test_a_phone_has_support_a_private_word_a_hidden_answer_and_a_quick_exit(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1)
+    phone = join(pages, workshop_servers, code)
+    phone.get_by_role("button", name="Support").click()
+    phone.locator(".support-contacts", has_text="Test Helpline").wait_for()
+    assert phone.locator("a[href='tel:0100000000']").count() == 1
+
+    phone.get_by_role("button", name="Ask for a private word with the facilitator").click()
+    said = phone.get_by_text("Your code is").inner_text()
+    private_code = re.search(r"Your code is (\w{4})\.", said)
+    assert private_code, said
+    console.locator(".requests", has_text=private_code[1]).wait_for()
+    phone.get_by_role("button", name="I need a pause").click()
+    console.get_by_text("1 person asked for a pause.").wait_for()
+
+    poll_button(console, "open", "who").click()
+    answer(phone, "Usually me")
+    phone.get_by_text("Your answer is in").wait_for()
+    assert phone.get_by_role("button", name="Usually me").count() == 0  # nothing shows which it was
+    assert "Usually me" not in phone.locator("main").inner_text()
+
+    phone.get_by_role("button", name="Leave this page at once").click()
+    phone.wait_for_url("**/neutral.html*")
+    assert phone.title() == "New Tab"
+    phone.go_back()
+    assert "code=" not in phone.url  # Back does not return to the workshop
     assert pages.blocked == []

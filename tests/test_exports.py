@@ -55,3 +55,29 @@ def test_editing_the_module_later_changes_neither_the_session_nor_its_results(
     assert record.module.poll("who").prompt == "Who usually raises a worry first?"
     polls = {poll["id"]: poll for poll in session_results(sqlite_store, session_id)["polls"]}
     assert polls["who"]["prompt"] == "Who usually raises a worry first?"
+
+
+def test_the_export_counts_flags_by_kind_and_keeps_private_results_and_requests_out(
+    sqlite_store: Store, tiny: Module
+) -> None:
+    from workshop.exports import as_csv, session_results
+
+    private = Module.from_dict({**tiny.to_dict(), "polls": [
+        {**p.__dict__, "options": list(p.options), "private": p.id == "who"} for p in tiny.polls
+    ]})  # fmt: skip
+    session = sqlite_store.start_session(private, min_group_size=1)
+    sqlite_store.open_poll(session.id, "who")
+    me = sqlite_store.join(session.id, "a" * 32)
+    sqlite_store.record_answer(session.id, me, "who", "Usually me")
+    sqlite_store.open_poll(session.id, "words")
+    sqlite_store.record_answer(session.id, me, "words", "he hits me when he drinks")
+    code = sqlite_store.ask_for(session.id, "private-word")
+    sqlite_store.ask_for(session.id, "pause")
+    results = session_results(sqlite_store, session.id)
+    assert results["safety_flags"] == {"physical-harm": 1}
+    who = next(p for p in results["polls"] if p["id"] == "who")
+    assert "counts" not in who and "private" in who["withheld"]
+    written = as_csv(results) + str(results)
+    assert "hits me" not in written and code not in written and "pause" not in written
+    sqlite_store.end_session(session.id)
+    assert sqlite_store.requests(session.id) == ([], 0)  # the codes go with the session

@@ -243,7 +243,7 @@ def test_text_answers_wait_for_approval_and_a_replaced_text_waits_again(store: S
     store.record_answer(session.id, you, "words", "When he hits me")
     queue = {a.text: a for a in store.text_answers(session.id, "words")}
     assert queue["Eye contact <3"].review == "pending" and queue["Eye contact <3"].flags == ()
-    assert queue["When he hits me"].flags == ("hits me",)
+    assert queue["When he hits me"].flags == ("physical-harm",)
     assert store.approved_texts(session.id, "words") == []
     assert store.moderate(session.id, "words", me, "Eye contact <3", "approved")
     assert store.approved_texts(session.id, "words") == ["Eye contact <3"]

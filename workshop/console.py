@@ -24,6 +24,7 @@ from workshop.prose import to_html
 from workshop.reveal import for_facilitator, standing
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store
+from workshop.support import load_contacts, support_file
 
 CONSOLE_STYLE = """
 <style>
@@ -31,6 +32,9 @@ CONSOLE_STYLE = """
 .workshop-console .widget-html-content { font-size: 16px; line-height: 1.45; }
 .workshop-console .join-code { font-size: 40px; font-weight: bold; letter-spacing: 6px; }
 .workshop-console .notes { background: #fffbe6; border-left: 4px solid #E69F00; padding: 4px 14px; }
+.workshop-console .safety { background: #fdf0e6; border-left: 4px solid #D55E00; padding: 4px 14px; }
+.workshop-console .requests { background: #e8f1fa; padding: 6px 10px; border-radius: 4px; }
+.workshop-console .what-now { background: #fdf0e6; padding: 6px 10px; border-radius: 4px; }
 .workshop-console .problem { background: #fdecea; padding: 6px 10px; border-radius: 4px; }
 .workshop-console .counts { font-size: 18px; }
 .workshop-console select { font-size: 16px; }
@@ -91,6 +95,9 @@ class Console:
         self.join_info = widgets.HTML()
         self.qr = widgets.HTML()
         self.counts = widgets.HTML()
+        # What phones asked for privately (private-word codes, pauses), and the support-contacts warning.
+        self.requests_view = widgets.HTML()
+        self.support_view = widgets.HTML()
         self.end_button = widgets.Button(description=say("console.end"), button_style="danger")
         self.end_button.on_click(lambda _b: self._end_clicked())
         # The module's full length, or its short path: the agenda lists only that path's sections.
@@ -123,9 +130,14 @@ class Console:
         self.session_box = widgets.VBox(
             [
                 widgets.HBox(
-                    [self.join_info, self.qr, widgets.VBox([self.counts, self.end_button])],
+                    [
+                        self.join_info,
+                        self.qr,
+                        widgets.VBox([self.counts, self.requests_view, self.end_button]),
+                    ],
                     layout=widgets.Layout(justify_content="space-between", align_items="center"),
                 ),
+                self.support_view,
                 widgets.HBox([left, right], layout=widgets.Layout(width="100%")),
             ],
             layout=widgets.Layout(display="none"),
@@ -146,7 +158,9 @@ class Console:
     def start_session(self) -> None:
         try:
             module: Module = find_module(self.module_choice.value, self.module_folders)
-            record = self.store.start_session(module, min_group_size=self.group_size.value)
+            found = support_file(self.module_folders)
+            support = load_contacts(found) if found else ()
+            record = self.store.start_session(module, min_group_size=self.group_size.value, support=support)
         except WorkshopError as error:
             self._problem(str(error))
             return
@@ -196,6 +210,10 @@ class Console:
             f"{html.escape(say('console.open-screen'))}</a></div>"
         )
         self.qr.value = qr_svg(url, scale=4)
+        if self.store.support(record.id):
+            self.support_view.value = ""
+        else:  # said on every start until contacts are set: someone in the room may need them today
+            self.support_view.value = f'<p class="problem">{html.escape(say("console.no-support"))}</p>'
         module = record.module
         paths = [(say("console.full", minutes=module.duration), "full")]
         if module.short_path:
@@ -250,8 +268,16 @@ class Console:
         section = self.session.module.section(self.agenda.value or self._current_section())
         say = self.words
         heading = say("console.section-minutes", title=section.title, minutes=section.minutes)
+        # Safety first: the module's protocol on the opening section, then this section's own note.
+        safety = [section.safety] if section.safety else []
+        if section.id == self.session.module.sections[0].id and self.session.module.safety:
+            safety.insert(0, self.session.module.safety)
+        safety_html = "".join(
+            f'<div class="safety"><b>{html.escape(say("console.safety"))}</b>{to_html(text)}</div>'
+            for text in safety
+        )
         self.section_view.value = (
-            f"<h3>{html.escape(heading)}</h3>"
+            f"<h3>{html.escape(heading)}</h3>{safety_html}"
             f"<p><b>{html.escape(say('console.participants-see'))}</b></p>{to_html(section.text)}"
             f'<div class="notes"><b>{html.escape(say("console.notes"))}</b>{to_html(section.notes)}</div>'
         )
@@ -372,7 +398,8 @@ class Console:
         poll = self.chart_poll
         results = self.store.results(session.id, poll.id) if poll else None
         texts = self.store.text_answers(session.id, poll.id) if poll and poll.kind == "text" else None
-        seen = (joined, state.version, results, texts)
+        requests = self.store.requests(session.id)
+        seen = (joined, state.version, results, texts, requests)
         if seen == self._seen:
             return
         if self._seen and self._seen[1] != state.version:
@@ -388,6 +415,7 @@ class Console:
         minimum = say("console.minimum", n=session.min_group_size)
         counts = html.escape(answered + devices)
         self.counts.value = f'<p class="counts">{counts}<br><small>{html.escape(minimum)}</small></p>'
+        self.requests_view.value = self._requests_html(*requests)
         if poll is None or results is None:
             return
         stands = standing(session.module, poll, self.store.poll_statuses(session.id))
@@ -398,6 +426,16 @@ class Console:
             self.moderation.show(session.id, poll, texts or [], stands, session.min_group_size)
         else:
             draw_results(self.figure, results, showing, session.min_group_size, say)
+
+    def _requests_html(self, codes: list[str], pauses: int) -> str:
+        """Private requests from phones: only the codes their askers hold, and how many want a pause."""
+        say, lines = self.words, []
+        if codes:
+            shown = ", ".join(f"<strong>{html.escape(code)}</strong>" for code in codes)
+            lines.append(f"{html.escape(say('console.private-words'))} {shown}")
+        if pauses:
+            lines.append(html.escape(say("console.pauses", n=pauses)))
+        return f'<div class="requests">{"<br>".join(lines)}</div>' if lines else ""
 
     def _show_text_queue(self, is_text: bool) -> None:
         self.moderation.view.layout.display = None if is_text else "none"

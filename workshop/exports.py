@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from typing import Any
 
 from workshop.bars import choice_labels
@@ -34,7 +35,9 @@ def session_results(store: Store, session_id: int) -> dict[str, Any]:
             "prompt": poll.prompt,
             "respondents": results.respondents,
         }
-        if results.respondents < minimum:
+        if poll.private:
+            entry["withheld"] = "private: for the facilitator's console only"
+        elif results.respondents < minimum:
             entry["withheld"] = f"fewer than {minimum} answers"
         elif isinstance(results, Shift):
             entry["before"] = {
@@ -67,7 +70,19 @@ def session_results(store: Store, session_id: int) -> dict[str, Any]:
             "devices_joined": store.joined_count(session_id),
         },
         "polls": polls,
+        # For the facilitator's own record of what the room needed: how many written answers spoke of
+        # each kind of danger. Never the texts, never which poll or when.
+        "safety_flags": safety_flag_counts(store, session_id),
     }
+
+
+def safety_flag_counts(store: Store, session_id: int) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for poll in store.session(session_id).module.polls:
+        if poll.kind == "text":
+            for answer in store.text_answers(session_id, poll.id):
+                counts.update(answer.flags)
+    return dict(sorted(counts.items()))
 
 
 def as_json(results: dict[str, Any]) -> str:
@@ -93,4 +108,6 @@ def as_csv(results: dict[str, Any]) -> str:
                 writer.writerow([*start, name, choice, count])
         for text in poll.get("approved", []):
             writer.writerow([*start, "", text, ""])
+    for category, count in results.get("safety_flags", {}).items():
+        writer.writerow([module["id"], module["version"], code, "safety-flags", "", "", category, count])
     return out.getvalue()

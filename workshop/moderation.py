@@ -77,6 +77,7 @@ class ModerationQueue:
             # Said once the poll has closed even when the texts stay unread: the facilitator may want to
             # offer everyone a private word. Not while it is open, when it would point at the last tap.
             lines.append(f'<p class="flagged">{html.escape(say("queue.flagged", n=flagged))}</p>')
+            lines.append(f'<p class="what-now">{html.escape(say("queue.what-now"))}</p>')
         self.summary.value = "".join(lines)
         if not readable:
             self.pending = []
@@ -92,7 +93,8 @@ class ModerationQueue:
     def _row(self, answer: TextAnswer) -> widgets.Widget:
         text = f'<div class="answer-text {answer.review}">{html.escape(answer.text)}</div>'
         if answer.flags:
-            found = self.words("queue.contains", words=", ".join(answer.flags))
+            named = ", ".join(self.words(f"safety.{flag}") for flag in answer.flags)
+            found = self.words("queue.contains", words=named)
             text = f'<div class="flagged">{html.escape(found)}{text}</div>'
         buttons: list[widgets.Button] = []
         if answer.review != "approved":

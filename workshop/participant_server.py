@@ -20,6 +20,7 @@ import re
 import resource
 import signal
 import sys
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from workshop.errors import AnswerRefused, JoinError, WorkshopError
 from workshop.language import Words
 from workshop.room import Room, RoomView, for_device, phone_words
 from workshop.store import Store
+from workshop.support import contacts_html
 
 log = logging.getLogger("workshop.participant_server")
 STATIC = Path(__file__).parent / "share" / "participant"
@@ -72,6 +74,8 @@ class Phones:
         self.workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store")
         self.changed: dict[int, asyncio.Event] = {}
         self.participants: dict[tuple[int, str], int] = {}
+        # Private requests already made, by kind, session and device: memory only, gone with the server.
+        self.asked: dict[tuple[str, int, str], str | float] = {}
         self.in_flight = 0
         self.by_address: Counter[str] = Counter()
         self._watcher: asyncio.Task[None] | None = None
@@ -261,6 +265,7 @@ class JoinHandler(PhoneHandler):
                 raise JoinError(key="join.ended")
             participant_id = await self.phones.participant(session.id, key)
             answered = await self.phones.call(self.phones.store.answered_polls, participant_id)
+            support = await self.phones.call(self.phones.store.support, session.id)
         except JoinError as error:
             self.refuse(404, Words().error(error))
             return
@@ -275,6 +280,7 @@ class JoinHandler(PhoneHandler):
                 "language": module.language,
                 "words": phone_words(module.language),
                 "answered": answered,
+                "support": contacts_html(support) if support else "",
             }
         )
 
@@ -331,6 +337,52 @@ class AnswerHandler(PhoneHandler):
         self.finish({"received": words("participant.received")})
 
 
+class RequestHandler(PhoneHandler):
+    """POST {code} to api/private-word or api/pause: a private request, nobody's name with it.
+
+    A phone asking again for a private word gets the same code back (kept in this server's memory only);
+    a pause counts once per phone every few minutes, so a tap too many does not alarm the facilitator.
+    """
+
+    PAUSE_EVERY = 300.0
+
+    def initialize(self, phones: Phones, kind: str = "") -> None:
+        self.phones = phones
+        self.kind = kind
+
+    async def post(self) -> None:
+        phones, words = self.phones, Words()
+        try:
+            key = self.device_key()
+            room = await phones.view(str(self.body().get("code", "")))
+            session = room.session
+            words = Words(session.module.language)
+            asked = phones.asked.get((self.kind, session.id, key))
+            if self.kind == "private-word" and isinstance(asked, str):
+                code = asked
+            elif (
+                self.kind == "pause"
+                and isinstance(asked, float)
+                and time.monotonic() - asked < self.PAUSE_EVERY
+            ):
+                code = ""
+            else:
+                code = await phones.call(phones.store.ask_for, session.id, self.kind)
+                phones.asked[(self.kind, session.id, key)] = (
+                    code if self.kind == "private-word" else time.monotonic()
+                )
+        except (JoinError, AnswerRefused) as error:
+            self.refuse(404, words.error(error))
+            return
+        except WorkshopError:
+            self.refuse(503, words("participant.unavailable"))
+            return
+        if self.kind == "private-word":
+            self.finish({"code": code, "message": words("participant.private-word-code", code=code)})
+        else:
+            self.finish({"message": words("participant.pause-sent")})
+
+
 def page_html(
     *,
     title: str,
@@ -346,6 +398,10 @@ def page_html(
     words_json = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
     esc = html.escape
     placeholder = esc(words["participant.code-placeholder"])
+
+    def say(key: str) -> str:
+        return esc(words[key])
+
     return f"""<!doctype html>
 <html lang="{esc(language)}">
 <head>
@@ -358,6 +414,22 @@ def page_html(
 </head>
 <body>
 <main class="workshop-participant" data-base="{esc(base)}">
+<nav class="workshop-corner">
+<button type="button" id="support-open" class="quiet" aria-expanded="false">
+{say("participant.support")}</button>
+<button type="button" id="exit" class="quiet" aria-label="{say("participant.exit-label")}">
+{say("participant.exit")}</button>
+</nav>
+<section id="support" class="workshop-support" hidden>
+<h2>{esc(words["participant.support-heading"])}</h2>
+<div id="support-contacts"><p>{esc(words["participant.no-support"])}</p></div>
+<p class="small">{esc(words["participant.support-note"])}</p>
+<button type="button" id="ask-word">{esc(words["participant.private-word"])}</button>
+<button type="button" id="ask-pause">{esc(words["participant.pause"])}</button>
+<div id="support-message" role="status"></div>
+<button type="button" id="forget" class="quiet">{esc(words["participant.forget"])}</button>
+<button type="button" id="support-close" class="quiet">{esc(words["participant.close-support"])}</button>
+</section>
 <h1 id="heading">{esc(title)}</h1>
 <div id="message" class="workshop-message" role="status">{esc(first_message)}</div>
 <form id="join" hidden>
@@ -382,6 +454,8 @@ def make_app(phones: Phones, base_url: str = "/") -> tornado.web.Application:
         (base + "api/join", JoinHandler, {"phones": phones}),
         (base + "api/room", RoomHandler, {"phones": phones}),
         (base + "api/answer", AnswerHandler, {"phones": phones}),
+        (base + "api/private-word", RequestHandler, {"phones": phones, "kind": "private-word"}),
+        (base + "api/pause", RequestHandler, {"phones": phones, "kind": "pause"}),
     ]
     if base != "/":
         handlers.append((base.rstrip("/"), tornado.web.RedirectHandler, {"url": base}))

@@ -39,6 +39,20 @@ PHONE_WORDS = (
     "participant.reconnecting",
     "participant.unavailable",
     "participant.room-full",
+    "participant.support",
+    "participant.support-heading",
+    "participant.no-support",
+    "participant.support-note",
+    "participant.private-word",
+    "participant.private-word-code",
+    "participant.pause",
+    "participant.pause-sent",
+    "participant.close-support",
+    "participant.exit",
+    "participant.exit-label",
+    "participant.forget",
+    "participant.answer-in",
+    "participant.change-answer",
 )
 
 
@@ -54,6 +68,7 @@ def poll_for_phone(poll: Poll, words: Words) -> dict[str, Any]:
     if poll.kind == "scale":
         shown["choices"] = list(poll.scale_points)
         shown["ends"] = [f"{poll.min}: {poll.min_label}", f"{poll.max}: {poll.max_label}"]
+        shown["labels"] = {str(poll.min): poll.min_label, str(poll.max): poll.max_label}
     elif poll.kind == "text":
         shown["hint"] = words("participant.text-hint", n=poll.max_length)
         shown["max_length"] = poll.max_length
@@ -169,11 +184,13 @@ class Room:
 def for_device(room: RoomView, device_key: str) -> dict[str, Any]:
     """The shared view with this device's own order of options, the same after a reload.
 
-    With `shuffle_options`, a partner's glance at the other phone says nothing about which button is where.
+    With `shuffle_options`, a partner's glance at the other phone says nothing about which button is where:
+    choices and scale points alike (a scale's points then carry their end words, as their order no
+    longer shows which end is which).
     """
     view = dict(room.view, seq=room.seq)
     poll = view.get("poll")
-    if poll and poll["kind"] in ("single", "multiple") and room.session.module.shuffle_options:
+    if poll and poll["kind"] != "text" and room.session.module.shuffle_options:
         choices = list(poll["choices"])
         random.Random(f"{device_key}:{poll['id']}").shuffle(choices)
         view["poll"] = dict(poll, choices=choices)

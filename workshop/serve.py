@@ -39,6 +39,7 @@ class ServeOptions:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     # A console or screen tab closed for this long gives its kernel back (a connected one is never culled).
     cull_idle_seconds: int = 600
+    support_file: Path | None = None  # the local support contacts (else WORKSHOP_SUPPORT or a modules folder)
     participant_servers: int = 1  # more than one: nginx in front, each server on a loopback port
     max_connections: int = 2000  # per participant server: beyond it phones are told the room is full
     per_address: int = 400
@@ -166,6 +167,7 @@ def start_servers(options: ServeOptions) -> Servers:
         "WORKSHOP_DATABASE_URL": database_url,
         "WORKSHOP_PARTICIPANT_URL": participant_base,
         "WORKSHOP_MODULES": os.pathsep.join(str(p.resolve()) for p in options.module_folders),
+        **({"WORKSHOP_SUPPORT": str(options.support_file.resolve())} if options.support_file else {}),
         "JUPYTER_PATH": os.pathsep.join(filter(None, [str(SHARE), os.environ.get("JUPYTER_PATH", "")])),
     }
     if options.participant_servers == 1:

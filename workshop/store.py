@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +22,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop.content import Module
 from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError
-from workshop.polls import Answer, Results, Tally, check_answer, safety_flags, shift, tally
+from workshop.polls import Answer, Results, Tally, check_answer, shift, tally
 from workshop.reveal import may_reveal, policy_of
+from workshop.safety import flags
 from workshop.sessions import new_join_code, normalise_join_code
+from workshop.support import Contact, contacts_from_json, contacts_json
 
 Clock = Callable[[], datetime]
 
@@ -46,6 +49,8 @@ sessions = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, default=0),
     # The poll whose results the facilitator has put in front of the room (screen and phones).
     sa.Column("revealed_poll", sa.String(100)),
+    # The local support contacts when the session started (JSON list), for every phone and the end screen.
+    sa.Column("support_json", sa.Text),
 )
 
 poll_states = sa.Table(
@@ -79,6 +84,19 @@ answers = sa.Table(
     sa.Column("review", sa.String(10)),
 )
 
+# What a phone may ask the facilitator for, privately: a word at the break (with a random code only
+# the asker knows) or a pause. No participant, device or time of day is kept with it, and the rows go
+# when the session ends.
+room_requests = sa.Table(
+    "room_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "private-word" or "pause"
+    sa.Column("code", sa.String(8)),
+)
+REQUEST_KINDS = ("private-word", "pause")
+PRIVATE_WORD_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no look-alikes, no vowels that spell words
 REVIEWS = ("pending", "approved", "rejected")
 
 
@@ -119,7 +137,7 @@ class TextAnswer:
     participant_id: int
     text: str
     review: str
-    flags: tuple[str, ...]  # the safety words it contains
+    flags: tuple[str, ...]  # the categories of danger it speaks of (workshop.safety)
 
 
 def default_database_url(data_folder: Path | None = None) -> str:
@@ -218,8 +236,10 @@ class Store:
 
     # Sessions -------------------------------------------------------------------------------------
 
-    def start_session(self, module: Module, *, min_group_size: int = 5) -> SessionRecord:
-        """Start a session of a module with a fresh join code."""
+    def start_session(
+        self, module: Module, *, min_group_size: int = 5, support: tuple[Contact, ...] = ()
+    ) -> SessionRecord:
+        """Start a session of a module with a fresh join code (and the local support contacts)."""
         if min_group_size < 1:
             raise ValueError("min_group_size must be at least 1")
         for _ in range(20):
@@ -236,6 +256,7 @@ class Store:
                             current_section=module.sections[0].id,
                             started_at=self.clock(),
                             version=0,
+                            support_json=contacts_json(support),
                         )
                     ).inserted_primary_key
                 assert key is not None
@@ -277,7 +298,9 @@ class Store:
         return [self._record(row) for row in rows]
 
     def end_session(self, session_id: int) -> None:
+        """End a session: polls close, and the private requests (and their codes) are gone."""
         with self.engine.begin() as db:
+            db.execute(room_requests.delete().where(room_requests.c.session_id == session_id))
             db.execute(
                 poll_states.update()
                 .where(poll_states.c.session_id == session_id, poll_states.c.status == "open")
@@ -309,6 +332,40 @@ class Store:
         return SessionState(
             row.version, row.ended_at is not None, open_poll, row.revealed_poll, row.current_section
         )
+
+    def support(self, session_id: int) -> tuple[Contact, ...]:
+        """The support contacts the session started with."""
+        with self.engine.connect() as db:
+            text = db.execute(
+                sa.select(sessions.c.support_json).where(sessions.c.id == session_id)
+            ).scalar_one_or_none()
+        return contacts_from_json(text)
+
+    # Private requests ----------------------------------------------------------------------------
+
+    def ask_for(self, session_id: int, kind: str) -> str:
+        """Record a private request; a private word returns its random code (the asker's alone)."""
+        if kind not in REQUEST_KINDS:
+            raise ValueError(f"unknown request {kind!r}")
+        code = (
+            "".join(secrets.choice(PRIVATE_WORD_ALPHABET) for _ in range(4)) if kind == "private-word" else ""
+        )
+        with self.engine.begin() as db:
+            if self._ended(db, session_id):
+                raise JoinError(key="join.ended")
+            db.execute(room_requests.insert().values(session_id=session_id, kind=kind, code=code or None))
+        return code
+
+    def requests(self, session_id: int) -> tuple[list[str], int]:
+        """The private-word codes (in no meaningful order) and how many asked for a pause."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(room_requests.c.kind, room_requests.c.code).where(
+                    room_requests.c.session_id == session_id
+                )
+            ).all()
+        codes = sorted(row.code for row in rows if row.kind == "private-word" and row.code)
+        return codes, sum(1 for row in rows if row.kind == "pause")
 
     def versions(self, session_ids: list[int]) -> dict[int, int]:
         """Each session's version in one query: all a server's watcher reads while nothing changes."""
@@ -537,7 +594,7 @@ class Store:
                 row.participant_id,
                 text := str(json.loads(row.value)),
                 row.review or "pending",
-                tuple(safety_flags(text, module.safety_words)),
+                tuple(flags(text, module.language, module.safety_words)),
             )
             for row in rows
         ]

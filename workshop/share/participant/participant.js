@@ -10,6 +10,7 @@
   const $ = (id) => document.getElementById(id);
   const heading = $("heading"), message = $("message"), joinForm = $("join"), codeInput = $("code");
   const sectionBox = $("section"), pollBox = $("poll"), resultsBox = $("results");
+  const supportBox = $("support"), supportOpen = $("support-open"), supportMessage = $("support-message");
   let words = JSON.parse($("workshop-words").textContent);
   const key = deviceKey();
   let code = "";
@@ -72,6 +73,7 @@
         code = session.code;
         words = session.words;
         answered = new Set(session.answered);
+        if (session.support) $("support-contacts").innerHTML = session.support; // escaped by the server
         document.documentElement.lang = session.language;
         heading.textContent = session.title;
         document.title = session.title;
@@ -145,6 +147,21 @@
     pollBox.replaceChildren();
     sayWhereWeAre();
     if (!poll) return;
+    if (answered.has(poll.id)) return showAnswerIn();
+    drawQuestion();
+  }
+
+  // After Send the choices go: a partner glancing over sees that an answer went in, never which.
+  function showAnswerIn() {
+    pollBox.replaceChildren(element("h2", poll.prompt), element("p", words["participant.answer-in"]));
+    const change = element("button", words["participant.change-answer"]);
+    change.type = "button";
+    change.addEventListener("click", () => { pollBox.replaceChildren(); drawQuestion(); });
+    pollBox.append(change);
+  }
+
+  function drawQuestion() {
+    picked = [];
     pollBox.append(element("h2", poll.prompt));
     if (poll.hint) pollBox.append(element("p", poll.hint));
     if (poll.kind === "text") {
@@ -154,16 +171,19 @@
       box.setAttribute("aria-label", poll.prompt);
       pollBox.append(box);
     } else {
-      const area = element("div", undefined, poll.kind === "scale" ? "workshop-scale" : "workshop-choices");
+      // Shuffled scale points carry their end words, one per line: their place says nothing.
+      const shuffled = poll.kind === "scale" && poll.choices.some((v, i) => i && v < poll.choices[i - 1]);
+      const area = element("div", undefined, poll.kind === "scale" && !shuffled ? "workshop-scale" : "workshop-choices");
       for (const value of poll.choices) {
-        const button = element("button", String(value));
+        const ends = shuffled && poll.labels && poll.labels[String(value)];
+        const button = element("button", ends ? value + " · " + ends : String(value));
         button.type = "button";
         button.setAttribute("aria-pressed", "false");
         button.addEventListener("click", () => pick(value, button, area));
         area.append(button);
       }
       pollBox.append(area);
-      if (poll.kind === "scale") {
+      if (poll.kind === "scale" && !shuffled) {
         const ends = element("div", undefined, "workshop-ends");
         ends.append(element("span", poll.ends[0]), element("span", poll.ends[1]));
         pollBox.append(ends);
@@ -203,18 +223,45 @@
     button.disabled = false;
     if (reply && reply.status === 200) {
       answered.add(asked.id);
-      if (poll === asked) { // sent: nothing left on the screen for a neighbour to read
-        picked = [];
-        for (const b of pollBox.querySelectorAll("button[aria-pressed]")) b.setAttribute("aria-pressed", "false");
-        const box = $("answer-text");
-        if (box) box.value = "";
-      }
       say(reply.data.received, "ok");
+      if (poll === asked) showAnswerIn(); // sent: nothing left on the screen for a neighbour to read
       return;
     }
     if (reply && reply.data.error) return say(reply.data.error, "problem");
     say(words["participant.send-again"].replace("{problem}", words["participant.reconnecting"]), "problem");
   }
+
+  // Quick exit, as on domestic-abuse services' websites: the page is blanked at once and replaced by a
+  // neutral one in the same history entry, so Back does not bring it back.
+  function quickExit() {
+    document.body.replaceChildren();
+    document.title = "New Tab";
+    window.location.replace(base + "static/neutral.html");
+  }
+  $("exit").addEventListener("click", quickExit);
+  $("forget").addEventListener("click", () => {
+    try { window.localStorage.removeItem(STORAGE_KEY); } catch (e) { /* nothing kept */ }
+    quickExit();
+  });
+
+  function showSupport(open) {
+    supportBox.hidden = !open;
+    supportOpen.setAttribute("aria-expanded", String(open));
+    if (open) supportBox.scrollIntoView({ block: "start" });
+  }
+  supportOpen.addEventListener("click", () => showSupport(supportBox.hidden));
+  $("support-close").addEventListener("click", () => showSupport(false));
+
+  async function ask(kind) {
+    if (!code) return say(words["participant.type-code"], "problem");
+    let reply = null;
+    try { reply = await api("api/" + kind, { code }); } catch (e) { reply = null; }
+    supportMessage.textContent = reply && reply.status === 200
+      ? reply.data.message
+      : (reply && reply.data.error) || words["participant.reconnecting"];
+  }
+  $("ask-word").addEventListener("click", () => ask("private-word"));
+  $("ask-pause").addEventListener("click", () => ask("pause"));
 
   joinForm.addEventListener("submit", (event) => {
     event.preventDefault();
