@@ -40,4 +40,23 @@ def test_the_screen_follows_the_section_and_the_end(sqlite_store: Store, tiny: M
     assert "End" in screen.now.value
     sqlite_store.end_session(session.id)
     screen.refresh()
-    assert "will begin shortly" in screen.join.value
+    assert "Thank you for taking part." in screen.join.value  # the end screen, until the next session
+    sqlite_store.start_session(tiny)
+    screen.refresh()
+    assert "join-code" in screen.join.value
+
+
+def test_when_the_session_ends_the_screen_thanks_the_room_and_lists_support(
+    sqlite_store: Store, tiny: Module
+) -> None:
+    from workshop.support import Contact
+
+    module = tiny
+    helpline = Contact(name="Test Helpline", for_="anyone worried", phone="0100 000 000")
+    session = sqlite_store.start_session(module, min_group_size=1, support=(helpline,))
+    screen = Screen(sqlite_store, session_id=session.id, participant_base="http://10.1.2.3:8866")
+    sqlite_store.end_session(session.id)
+    screen.refresh()
+    assert "Thank you for taking part." in screen.join.value
+    assert "Test Helpline" in screen.now.value and "tel:0100000000" in screen.now.value
+    assert session.join_code not in screen.join.value + screen.qr.value

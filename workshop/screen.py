@@ -21,6 +21,7 @@ from workshop.language import Words
 from workshop.reveal import Showing, for_room, standing
 from workshop.sessions import participant_url, qr_svg
 from workshop.store import SessionRecord, Store
+from workshop.support import contacts_html
 
 SCREEN_STYLE = """
 <style>
@@ -32,6 +33,8 @@ SCREEN_STYLE = """
 .workshop-screen h2 { font-size: 32px; margin: 8px 0 4px; color: #444; }
 .workshop-screen .prompt { font-size: 44px; font-weight: bold; line-height: 1.2; margin: 8px 0; }
 .workshop-screen .count { font-size: 32px; margin: 4px 0; }
+.workshop-screen .support-contacts { list-style: none; padding: 0; }
+.workshop-screen .support-contacts li { margin: 0 0 18px; }
 .workshop-screen .waiting { font-size: 32px; color: #444; }
 /* With results up, how to join shrinks to one line so the chart has the room. */
 .workshop-screen .compact h1 { font-size: 30px; margin: 0; }
@@ -86,7 +89,11 @@ class Screen:
     def refresh(self) -> None:
         """Redraw when the session, the section, the open poll, the counts or the results changed."""
         if self.session is None or self.store.state(self.session.id).ended:
-            self.session = self._find_session()
+            ended, self.session = self.session, self._find_session()
+            if self.session is None and ended is not None:
+                self._draw_end(ended)
+                self.session = ended  # keep the end screen until another session starts
+                return
             if self.session is None:
                 self._seen = ()
                 self._join_drawn = None
@@ -134,6 +141,24 @@ class Screen:
         else:
             draw_results(self.figure, revealed, showing, session.min_group_size, words)
             self._show_chart(True)
+
+    def _draw_end(self, session: SessionRecord) -> None:
+        """The session is over: thanks, and the support contacts, large enough to copy from the back."""
+        if self._seen == ("ended", session.id):
+            return
+        self._seen = ("ended", session.id)
+        self._join_drawn = None
+        words = Words(session.module.language)
+        contacts = self.store.support(session.id)
+        self.join.value = f"<h1>{html.escape(words('screen.thanks'))}</h1>"
+        self.qr.value = ""
+        self.now.value = (
+            contacts_html(contacts, words("screen.support"))
+            if contacts
+            else f"<p>{html.escape(words('participant.no-support'))}</p>"
+        )
+        self._show_chart(False)
+        self.texts.value = ""
 
     def _show_chart(self, shown: bool) -> None:
         """Fold the chart away rather than hide it: Plotly sizes itself only inside a visible box."""
