@@ -145,3 +145,28 @@ def test_an_invalid_module_refuses_to_start_with_the_validators_message(
     assert (
         "broken.yaml:27:5: unknown field &#x27;promt&#x27; in poll &#x27;who&#x27;" in console.message.value
     )
+
+
+def test_a_session_started_without_support_contacts_is_warned_about(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    (tmp_path / "tiny.yaml").write_text((TESTS / "modules" / "tiny.yaml").read_text())
+    console = Console(sqlite_store, module_folders=[tmp_path], participant_base="http://10.1.2.3:8866")
+    console.module_choice.value = "tiny"
+    console.start_button.click()
+    assert "No support contacts are set" in console.support_view.value
+    with_contacts = started_console(sqlite_store)  # tests/modules has a support.yaml
+    assert with_contacts.support_view.value == ""
+    assert with_contacts.session is not None
+    assert sqlite_store.support(with_contacts.session.id)[0].name == "Test Helpline"
+
+
+def test_private_requests_show_only_their_codes_and_a_count(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert console.session is not None
+    code = sqlite_store.ask_for(console.session.id, "private-word")
+    sqlite_store.ask_for(console.session.id, "pause")
+    sqlite_store.ask_for(console.session.id, "pause")
+    console.refresh()
+    assert code in console.requests_view.value
+    assert "2 people asked for a pause." in console.requests_view.value
