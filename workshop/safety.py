@@ -58,7 +58,10 @@ _SHORT_FORMS = {
         "she'd": "she would", "theyre": "they are", "they're": "they are", "youre": "you are",
         "you're": "you are", "gonna": "going to", "wanna": "want to", "gotta": "have to", "bc": "because",
         "cuz": "because", "coz": "because", "u": "you", "ur": "your", "bf": "boyfriend", "gf": "girlfriend",
-        "hubby": "husband", "mum": "mom", "hed": "he would", "shed": "she would",
+        "hubby": "husband", "mum": "mom", "hed": "he would", "shed": "she would", "cos": "because",
+        "theyd": "they would", "thats": "that is", "whats": "what is", "tho": "though", "til": "until",
+        "till": "until", "missus": "wife", "mrs": "wife", "wifey": "wife", "fella": "boyfriend",
+        "bloke": "boyfriend", "boyf": "boyfriend", "girlf": "girlfriend",
     },
     "es": {
         "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "x": "por", "tb": "también",
@@ -88,6 +91,11 @@ class Phrase:
     steps: tuple[Step, ...]
     source: str
     unless: tuple[tuple[frozenset[str], ...], ...] = ()  # words that, anywhere in the sentence, undo it
+    # For each word of the phrase, the keys one of which the sentence must hold: a cheap first look.
+    needs: tuple[frozenset[str], ...] = ()
+
+    def could_be_in(self, present: frozenset[str]) -> bool:
+        return all(keys & present for keys in self.needs)
 
     def found_in(self, words: list[frozenset[str]]) -> bool:
         if self.unless and any(_matches((self.unless,), words, start) for start in range(len(words))):
@@ -162,9 +170,20 @@ def _word(token: str, language: str) -> Word:
     return Word(lemma, stem)
 
 
+# Pronouns are compared as written: a lemmatizer makes "me" into "i", and "me" is not "i" in a phrase.
+_PRONOUNS = frozenset({
+    "i", "me", "my", "mine", "myself", "you", "your", "yours", "he", "him", "his", "she", "her", "hers",
+    "we", "us", "our", "they", "them", "their", "it", "yo", "mi", "mis", "tu", "tus", "te", "se", "nos",
+    "le", "la", "lo", "les", "los", "las", "su", "sus", "el", "ella", "ellos", "ellas",
+})  # fmt: skip
+
+
 def _keys(token: str, language: str) -> frozenset[str]:
     word = _word(token, language)
-    return frozenset({f"l:{word.lemma}", f"s:{word.stem}", f"w:{_unaccented(token)}"})
+    plain = _unaccented(token)
+    if plain in _PRONOUNS:
+        return frozenset({f"w:{plain}"})
+    return frozenset({f"l:{word.lemma}", f"s:{word.stem}", f"w:{plain}"})
 
 
 def sentences(text: str, language: str) -> list[list[frozenset[str]]]:
@@ -191,7 +210,11 @@ def _tokens(sentence: str, language: str) -> list[str]:
 
 def _could_be_he_will(found: list[str], at: int) -> bool:
     before = found[at - 1] if at else ""
-    return before not in ("the", "to", "a", "of", "like", "as", "in", "from", "through", "bloody")
+    after = found[at + 1]
+    return before not in (
+        "the", "to", "a", "of", "like", "as", "in", "from", "through", "bloody", "life", "my", "your",
+        "living", "what", "pure", "absolute", "sheer", "total",
+    ) and after not in ("of", "and", "to", "for")  # fmt: skip
 
 
 # The phrases --------------------------------------------------------------------------------------
@@ -228,7 +251,7 @@ def parse_phrases(text: str, language: str, origin: str) -> list[Phrase]:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        if line.startswith("@") and "=" in line:
+        if re.match(r"^@\w+\s*=", line):
             name, words = (part.strip() for part in line[1:].split("=", 1))
             sets[name] = "|".join(_expand(words, sets))
         elif line.startswith("[") and line.endswith("]"):
@@ -241,7 +264,10 @@ def parse_phrases(text: str, language: str, origin: str) -> list[Phrase]:
             unless = tuple(
                 run for part in parts if part.startswith("!") for run in _step(part[1:], language, sets) or ()
             )
-            phrases.append(Phrase(category, steps, f"{origin}:{number}", unless))
+            needs = tuple(
+                frozenset(key for run in step for key in run[0]) for step in steps if step is not None
+            )
+            phrases.append(Phrase(category, steps, f"{origin}:{number}", unless, needs))
     return phrases
 
 
@@ -294,8 +320,9 @@ def _flags(text: str, language: str, extra_words: tuple[str, ...]) -> tuple[str,
     phrases = built_in_phrases(language) + module_phrases(tuple(extra_words), language)
     found: set[str] = set()
     for words in sentences(text, language):
+        present = frozenset(key for word in words for key in word)
         for phrase in phrases:
-            if phrase.category in found:
+            if phrase.category in found or not phrase.could_be_in(present):
                 continue
             if phrase.found_in(words):
                 found.add(phrase.category)
