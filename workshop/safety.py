@@ -65,7 +65,9 @@ _SHORT_FORMS = {
     },
     "es": {
         "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "x": "por", "tb": "también",
-        "tmb": "también", "d": "de", "dl": "del", "toy": "estoy", "ta": "está", "pa": "para", "mi": "mi",
+        "tmb": "también", "d": "de", "dl": "del", "toy": "estoy", "ta": "está", "pa": "para", "xk": "porque",
+        "ke": "que", "dnd": "donde", "kien": "quien", "qien": "quien", "nd": "nada", "msj": "mensaje",
+        "xa": "para",
     },
 }  # fmt: skip
 _SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][\s.\-_*/·]{1,2}){2,}[^\W\d_](?![^\W\d_])")
@@ -213,7 +215,7 @@ def _could_be_he_will(found: list[str], at: int) -> bool:
     after = found[at + 1]
     return before not in (
         "the", "to", "a", "of", "like", "as", "in", "from", "through", "bloody", "life", "my", "your",
-        "living", "what", "pure", "absolute", "sheer", "total",
+        "living", "pure", "absolute", "sheer", "total",
     ) and after not in ("of", "and", "to", "for")  # fmt: skip
 
 
