@@ -48,6 +48,7 @@ from pathlib import Path
 
 import psutil
 from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from workshop.store import Store
 
@@ -227,14 +228,23 @@ def local(url: str) -> str:
 
 
 def start_session(console: Page) -> str:
-    """Start a session of the first module with groups of one, open its first poll; return the code."""
+    """Start a session of pursuer-avoider with groups of one, open its loop-frequency scale (a poll the
+    room may see; the module's first poll is private); return the code."""
     console.get_by_role("button", name="Start session").wait_for(timeout=PAGE_TIMEOUT_MS)
+    console.locator("select").first.select_option("pursuer-avoider")
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill("1")
     console.get_by_role("button", name="Start session").click()
     code_element = console.locator(".join-code")
     code_element.wait_for(timeout=PAGE_TIMEOUT_MS)
     code = code_element.inner_text().strip()
-    console.get_by_role("button", name="Open").first.click()
+    agenda = console.locator("select:visible")
+    opener = console.locator("button[title='open loop-frequency']")
+    for label in agenda.locator("option").all_inner_texts():
+        agenda.select_option(label=label)
+        with suppress(PlaywrightTimeout):  # the kernel redraws the section's poll controls
+            opener.wait_for(timeout=3000)
+            opener.click()
+            break
     console.locator("p.counts", has_text=re.compile(r"^0 answered")).wait_for(timeout=PAGE_TIMEOUT_MS)
     return code
 
