@@ -56,7 +56,9 @@ _SHORT_FORMS = {
         "he'll": "he will", "she'll": "she will", "shell": "she will", "they'll": "they will",
         "theyll": "they will", "you'll": "you will", "youll": "you will", "he'd": "he would",
         "she'd": "she would", "theyre": "they are", "they're": "they are", "youre": "you are",
-        "you're": "you are", "gonna": "going to", "wanna": "want to", "gotta": "have to", "bc": "because",
+        "you're": "you are", "what's": "what is", "it's": "it is", "there's": "there is",
+        "that's": "that is", "who's": "who is", "gonna": "going to", "wanna": "want to",
+        "gotta": "have to", "bc": "because",
         "cuz": "because", "coz": "because", "u": "you", "ur": "your", "bf": "boyfriend", "gf": "girlfriend",
         "hubby": "husband", "mum": "mom", "hed": "he would", "shed": "she would", "cos": "because",
         "theyd": "they would", "thats": "that is", "whats": "what is", "tho": "though", "til": "until",
@@ -263,8 +265,13 @@ def parse_phrases(text: str, language: str, origin: str) -> list[Phrase]:
                 raise ValueError(f"{origin}:{number}: a phrase before a known [category] heading")
             parts = line.split()
             steps = tuple(_step(part, language, sets) for part in parts if not part.startswith("!"))
+            # Exclusions compare words and lemmas, never stems: a stem shared by chance ("feelings",
+            # "feel") must not silence a disclosure.
             unless = tuple(
-                run for part in parts if part.startswith("!") for run in _step(part[1:], language, sets) or ()
+                tuple(frozenset(k for k in keys if not k.startswith("s:")) for keys in run)
+                for part in parts
+                if part.startswith("!")
+                for run in _step(part[1:], language, sets) or ()
             )
             needs = tuple(
                 frozenset(key for run in step for key in run[0]) for step in steps if step is not None
