@@ -1,7 +1,8 @@
 """How well disclosure detection works: recall and false flags per language and category.
 
-Reads the labelled answers in `benchmarks/safety/<language>.tsv` (the development set the phrase lists
-were tuned on) and `<language>-holdout.tsv` (written separately and never used for tuning), runs
+Reads the labelled answers in `benchmarks/safety/`: the development sets the phrase lists were tuned on
+(`en.tsv`, `en-extra.tsv`, `en-extra2.tsv`, `es.tsv`, `es-extra.tsv`, each written by a different hand) and
+`<language>-holdout.tsv` (written separately, never read while tuning), runs
 `workshop.safety.flags` on each, and prints:
 
 - recall: the share of disclosures that raise any flag (a flag of another category still reaches the
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print("| set | category | recall (any flag) | false flags |")
     print("|---|---|---|---|")
-    for name in ("en", "es", "en-holdout", "es-holdout"):
+    for name in ("en", "en-extra", "en-extra2", "es", "es-extra", "en-holdout", "es-holdout"):
         path = HERE / f"{name}.tsv"
         if path.exists():
             for line in measure(path, name.split("-")[0], args.misses and "holdout" not in name):
