@@ -5,7 +5,7 @@ other scripts become the Latin letter they imitate (Unicode's confusables, `conf
 other scripts are transliterated (`anyascii`), invisible characters, NULs and line separators inside a
 word are dropped, spaced-out letters ("k i l l") are joined, digits standing for letters ("k1ll") read as
 letters. Each word is then compared by its lemma (`simplemma`) and by its Snowball stem (`snowballstemmer`)
-with curated phrases per category and language, kept as data in `workshop/safety_phrases/<language>.txt`
+with curated phrases per category and language, kept as data in `workshop/safety_phrases/<language>/`
 (a module adds its own with `safety_words:`). The phrases, not single words, carry the meaning: "he hit
 me" is a disclosure, "we hit a wall" is not.
 """
@@ -246,10 +246,13 @@ def _run(word: str, language: str) -> tuple[frozenset[str], ...]:
     return tuple(_keys(token, language) for token in tokens)
 
 
-def parse_phrases(text: str, language: str, origin: str) -> list[Phrase]:
-    """Phrases from a phrase file: `[category]` headings, `@name = a|b` word sets, one phrase a line."""
+def parse_phrases(text: str, language: str, origin: str, sets: dict[str, str] | None = None) -> list[Phrase]:
+    """Phrases from a phrase file: `[category]` headings, `@name = a|b` word sets, one phrase a line.
+
+    `sets` carries word sets from file to file (a language's `_sets.txt` is read first).
+    """
     phrases: list[Phrase] = []
-    sets: dict[str, str] = {}
+    sets = {} if sets is None else sets
     category = ""
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
@@ -290,11 +293,16 @@ def _expand(words: str, sets: dict[str, str]) -> list[str]:
 
 @functools.lru_cache(maxsize=8)
 def built_in_phrases(language: str) -> tuple[Phrase, ...]:
-    path = PHRASES / f"{language}.txt"
-    if not path.exists():
-        path = PHRASES / "en.txt"
-        language = "en"
-    return tuple(parse_phrases(path.read_text(encoding="utf-8"), language, str(path.name)))
+    """A language's phrase files: `<language>/_sets.txt` first, then one file per category."""
+    folder = PHRASES / language
+    if not folder.is_dir():
+        folder, language = PHRASES / "en", "en"
+    sets: dict[str, str] = {}
+    phrases: list[Phrase] = []
+    for path in sorted(folder.glob("*.txt")):  # "_sets.txt" sorts first
+        origin = f"{language}/{path.name}"
+        phrases += parse_phrases(path.read_text(encoding="utf-8"), language, origin, sets)
+    return tuple(phrases)
 
 
 @functools.lru_cache(maxsize=64)
