@@ -175,3 +175,20 @@ def test_import_article_writes_a_draft_that_validates_and_never_overwrites(
     assert "planner" in capsys.readouterr().out
     assert main(["import-article", str(article), "--id", "planner", "--modules", str(tmp_path)]) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_support_contacts_are_checked_before_anything_starts(tmp_path: Path) -> None:
+    example = workshop("support", "--example")
+    assert example.returncode == 0 and "support:" in example.stdout
+    unedited = tmp_path / "support.yaml"
+    unedited.write_text(example.stdout)
+    refused = workshop("serve", "--support", str(unedited), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "still says REPLACE — put in the real local service" in refused.stderr
+    unedited.write_text("support:\n  - name: Helpline\n    phone: 0100 000 000\n    colour: red\n")
+    assert "unknown field 'colour'" in workshop("support", "--support", str(unedited)).stderr
+    unedited.write_text("support:\n  - name: Helpline\n    phone: '0100 000 000'\n")
+    listed = workshop("support", "--support", str(unedited))
+    assert listed.returncode == 0 and "**Helpline**: 0100 000 000" in listed.stdout
+    none = workshop("support", cwd=tmp_path / "..")
+    assert none.returncode == 1 and "No support contacts are set" in none.stdout
