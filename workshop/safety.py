@@ -58,7 +58,7 @@ _SHORT_FORMS = {
         "she'd": "she would", "theyre": "they are", "they're": "they are", "youre": "you are",
         "you're": "you are", "what's": "what is", "it's": "it is", "there's": "there is",
         "that's": "that is", "who's": "who is", "gonna": "going to", "wanna": "want to",
-        "gotta": "have to", "bc": "because",
+        "gotta": "have to", "bc": "because", "we're": "we are", "we'll": "we will", "we've": "we have",
         "cuz": "because", "coz": "because", "u": "you", "ur": "your", "bf": "boyfriend", "gf": "girlfriend",
         "hubby": "husband", "mum": "mom", "hed": "he would", "shed": "she would", "cos": "because",
         "theyd": "they would", "thats": "that is", "whats": "what is", "tho": "though", "til": "until",
