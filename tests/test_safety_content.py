@@ -108,7 +108,10 @@ def test_the_built_in_safety_and_fear_questions_are_private(module_id: str, priv
 
 
 def _safety_box(markdown: str) -> str:
-    return markdown[markdown.index("## Safety notes") : markdown.index("## Agenda")]
+    """From the safety box's heading, in English or Spanish, to the first section."""
+    start = re.search(r"^## (Safety notes|Notas de seguridad)$", markdown, flags=re.MULTILINE)
+    assert start is not None
+    return markdown[start.start() : markdown.index("\n## 1. ")]
 
 
 def test_the_spanish_guide_has_its_safety_box() -> None:
@@ -117,7 +120,7 @@ def test_the_spanish_guide_has_its_safety_box() -> None:
     assert "### Inicio" in box
     assert "no lo trate delante del grupo" in box and "- Ofrézcale la hoja de servicios de apoyo" in box
     page = guide_html(module)
-    html_box = page[page.index('<div class="safety">') : page.index("<h2>Agenda</h2>")]
+    html_box = page[page.index('<div class="safety">') : page.index('<div class="section">')]
     assert html.escape("Ofrézcale la hoja de servicios de apoyo de la zona.") in html_box
 
 
@@ -134,14 +137,14 @@ def test_without_support_contacts_the_guide_says_to_set_them_and_shows_no_number
     box = _safety_box(guide_markdown(tiny))  # tiny has no safety notes: the box is there all the same
     assert "No support contacts are set" in box and "`workshop support --example`" in box
     assert not re.search(r"\d{3}", box) and "REPLACE" not in box
-    assert "No support contacts are set" in guide_html(tiny).split("<h2>Agenda</h2>")[0]
+    assert "No support contacts are set" in guide_html(tiny).split('<div class="section">')[0]
 
 
 def test_the_guide_lists_the_support_contacts_in_its_safety_box(tiny: Module) -> None:
     box = _safety_box(guide_markdown(tiny, support=CONTACTS))
     assert "- **Northside Helpline**: anyone worried about a partner · 0800 555 0101" in box
     assert "Crisis Text Service" in box and "No support contacts" not in box
-    page = guide_html(tiny, support=CONTACTS).split("<h2>Agenda</h2>")[0]
+    page = guide_html(tiny, support=CONTACTS).split('<div class="section">')[0]
     assert '<a href="tel:08005550101">0800 555 0101</a>' in page
 
 

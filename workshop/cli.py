@@ -235,14 +235,31 @@ def cmd_guide(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handout(args: argparse.Namespace) -> int:
+    """Write a module's take-home sheet for participants (HTML, one or two printed pages)."""
+    from workshop.handout import write_handout
+
+    page = write_handout(_chosen_module(args), Path(args.out), support=_support(args))
+    print(f"Wrote {page} (open it in a browser and print on A4 or Letter, one for each person)")
+    return 0
+
+
 def cmd_slides(args: argparse.Namespace) -> int:
     """Write a module's reveal.js deck for the room; it opens with no network."""
-    from workshop.sessions import lan_address
+    from workshop.errors import JoinError
+    from workshop.sessions import lan_address, normalise_join_code
     from workshop.slides import write_deck
 
     join_url = args.join_url or os.environ.get("WORKSHOP_PUBLIC_URL") or f"http://{lan_address()}:8866/"
-    deck = write_deck(_chosen_module(args), Path(args.out), join_url, support=_support(args))
-    print(f"Wrote {deck}: open it in a browser (F full screen, S speaker notes). Join slide: {join_url}")
+    try:
+        code = normalise_join_code(args.join_code) if args.join_code else ""
+    except JoinError:
+        raise ModuleError(
+            f"'{args.join_code}' is not a join code — copy the 5-character code from the console"
+        ) from None
+    deck = write_deck(_chosen_module(args), Path(args.out), join_url, support=_support(args), join_code=code)
+    shown = f"{join_url}, code {code}" if code else join_url
+    print(f"Wrote {deck}: open it in a browser (F full screen, S speaker notes). Join slide: {shown}")
     return 0
 
 
@@ -259,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help="a folder of your own modules (repeatable)",
         )
-        if name in ("serve", "guide", "slides", "support"):
+        if name in ("serve", "guide", "slides", "handout", "support"):
             sub.add_argument(
                 "--support",
                 metavar="FILE",
@@ -346,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     guide = command(cmd_guide, "guide")
     guide.add_argument("module", metavar="MODULE", help="a module id, or the path of a module file")
     guide.add_argument("--out", default=".", metavar="DIR", help="folder to write into (default: here)")
+    handout = command(cmd_handout, "handout")
+    handout.add_argument("module", metavar="MODULE", help="a module id, or the path of a module file")
+    handout.add_argument("--out", default=".", metavar="DIR", help="folder to write into (default: here)")
     slides = command(cmd_slides, "slides")
     slides.add_argument("module", metavar="MODULE", help="a module id, or the path of a module file")
     slides.add_argument(
@@ -356,6 +376,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="the participants' address for the join slide's QR code "
         "(default: WORKSHOP_PUBLIC_URL, else http://<this laptop's LAN address>:8866/)",
+    )
+    slides.add_argument(
+        "--join-code",
+        metavar="CODE",
+        help="the session's join code, shown large on the join slide and carried by its QR code",
     )
     return parser
 
