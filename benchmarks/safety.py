@@ -1,8 +1,8 @@
 """How well disclosure detection works: recall and false flags per language and category.
 
 Reads the labelled answers in `benchmarks/safety/`: the development sets the phrase lists were tuned on
-(`en.tsv`, `en-extra.tsv`, `en-extra2.tsv`, `es.tsv`, `es-extra.tsv`, each written by a different hand) and
-`<language>-holdout.tsv` (written separately, never read while tuning), runs
+(every `<language>….tsv`, each written by a different hand) and `<language>-holdout.tsv` (written
+separately, never read while tuning), runs
 `workshop.safety.flags` on each, and prints:
 
 - recall: the share of disclosures that raise any flag (a flag of another category still reaches the
@@ -74,11 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print("| set | category | recall (any flag) | false flags |")
     print("|---|---|---|---|")
-    for name in ("en", "en-extra", "en-extra2", "es", "es-extra", "en-holdout", "es-holdout"):
-        path = HERE / f"{name}.tsv"
-        if path.exists():
-            for line in measure(path, name.split("-")[0], args.misses and "holdout" not in name):
-                print(line)
+    # Development sets first (every file but the held-out ones), then the held-out sets.
+    paths = sorted(HERE.glob("*.tsv"), key=lambda p: ("holdout" in p.stem, p.stem))
+    for path in paths:
+        held_out = "holdout" in path.stem
+        for line in measure(path, path.stem.split("-")[0], args.misses and not held_out):
+            print(line)
     return 0
 
 
