@@ -91,10 +91,23 @@ def test_both_rounds_of_a_private_pair_stay_off_the_room(
 @pytest.mark.parametrize(
     ("module_id", "private"),
     [
-        ("pursuer-avoider", {"safety-before", "safety-after", "boxed-in"}),
+        (
+            "pursuer-avoider",
+            {"safety-before", "safety-after", "boxed-in", "feedback-helped", "feedback-change", "feedback-recommend"},
+        ),
         (
             "leaving-and-loss",
-            {"secure-before", "secure-after", "ending-talk", "recognise-distance", "at-stake", "safety-need"},
+            {
+                "secure-before",
+                "secure-after",
+                "ending-talk",
+                "recognise-distance",
+                "at-stake",
+                "safety-need",
+                "feedback-helped",
+                "feedback-change",
+                "feedback-recommend",
+            },
         ),
     ],
 )
