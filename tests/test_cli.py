@@ -125,6 +125,7 @@ def test_validate_checks_a_trainers_language_file_and_a_modules_language(
         (TESTS / "modules" / "tiny.yaml")
         .read_text()
         .replace("title: A tiny test module", "title: Petit\nlanguage: fr")
+        .replace("id: tiny\n", "id: tiny-fr\n")
     )
     (tmp_path / "tiny-fr.yaml").write_text(text)
     assert main(["validate", "--modules", str(tmp_path), str(tmp_path / "tiny-fr.yaml")]) == 1
@@ -170,7 +171,7 @@ def test_import_article_writes_a_draft_that_validates_and_never_overwrites(
     assert "Wrote" in capsys.readouterr().out
     draft = tmp_path / "planner.yaml"
     assert "REVIEW" in draft.read_text()
-    assert main(["validate", str(draft)]) == 0
+    assert main(["validate", "--draft", str(draft)]) == 0  # a draft still holds its REVIEW marks
     assert main(["list", "--modules", str(tmp_path)]) == 0
     assert "planner" in capsys.readouterr().out
     assert main(["import-article", str(article), "--id", "planner", "--modules", str(tmp_path)]) == 1

@@ -170,3 +170,12 @@ def test_private_requests_show_only_their_codes_and_a_count(sqlite_store: Store)
     console.refresh()
     assert code in console.requests_view.value
     assert "2 people asked for a pause." in console.requests_view.value
+
+
+def test_the_start_screen_lists_what_to_do_before_the_session(sqlite_store: Store) -> None:
+    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://10.1.2.3:8866")
+    console.module_choice.value = "tiny"
+    assert "Before the session" in console.before_view.value
+    assert "support contacts" in console.before_view.value
+    console.module_choice.value = "tiny-es"
+    assert "Antes de la sesión" in console.before_view.value

@@ -93,7 +93,14 @@ def test_both_rounds_of_a_private_pair_stay_off_the_room(
     [
         (
             "pursuer-avoider",
-            {"safety-before", "safety-after", "boxed-in", "feedback-helped", "feedback-change", "feedback-recommend"},
+            {
+                "safety-before",
+                "safety-after",
+                "boxed-in",
+                "feedback-helped",
+                "feedback-change",
+                "feedback-recommend",
+            },
         ),
         (
             "leaving-and-loss",

@@ -21,12 +21,13 @@ EXPECTED = (
     "'They may think:' and a reflection-questions section"
 )
 MINUTES = 10  # every drafted section; the trainer sets the real timing
-TEXT_LENGTH = 280  # the longest answer to a drafted open-text poll
 OPTION_LENGTH = 80  # the longest checklist option
 HEADING_CHARS, HEADING_WORDS = 80, 12  # a heading is a short line...
 ITEM_CHARS, ITEM_WORDS = 90, 14  # ...and a list item a short line too, a little longer at most
 TITLE_CHARS = 150
-NOTE_CHARS = 160  # a paragraph is condensed to its first sentence, at most this long
+NOTE_CHARS = 160  # the longest quoted thought or list line kept in the notes
+POINT_CHARS = 700  # the longest paragraph kept whole in the notes (longer ones end at a sentence)
+NONE_OF_THESE = "None of these"  # the last option of every drafted checklist, so nobody has to tick
 OPENING_QUOTES = "“\"‘'«„"
 CLOSING_MARKS = "”\"’')»]"
 # Words a Title Case heading leaves in lowercase.
@@ -40,6 +41,8 @@ CONNECTORS = frozenset({"and", "but", "so", "because", "yet", "still", "however"
 HEADING_CUE = re.compile(r"^(what|how|why|when|where|who)\b[^?]*$", re.IGNORECASE)
 REFLECTION = re.compile(r"\b(reflect\w*|questions?)\b", re.IGNORECASE)
 BULLET = re.compile(r"^(?:[-*•–]|\d{1,2}[.)])\s+")
+# Markdown's heading marks: '## What It Looks Like' is the heading 'What It Looks Like'.
+HEADING_MARKS = re.compile(r"^#{1,6}\s+|\s+#+$")
 SENTENCE_END = re.compile(r"[.!?…][”\"’')]*\s+(?=[A-Z“\"])")
 HTML = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|span|h[1-6]|br|ul|li)\b", re.IGNORECASE)
 
@@ -169,7 +172,7 @@ def _clean_lines(text: str) -> list[str | None]:
     lines: list[str | None] = []
     for raw in text.splitlines():
         line = "".join(ch for ch in " ".join(raw.split()) if not unicodedata.category(ch).startswith("C"))
-        line = BULLET.sub("", line.strip()).strip()
+        line = BULLET.sub("", HEADING_MARKS.sub("", line.strip())).strip()
         previous = lines[-1] if lines else None
         if not line:
             lines.append(None)
@@ -339,10 +342,13 @@ def _shorten(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"
 
 
-def _condense(paragraph: str) -> str:
-    """The paragraph's first sentence, at most NOTE_CHARS long."""
-    end = SENTENCE_END.search(paragraph)
-    return _shorten(paragraph[: end.start() + 1] if end else paragraph, NOTE_CHARS)
+def _point(paragraph: str) -> str:
+    """The whole paragraph, so its point is kept, not only its opening; a very long one ends at the last
+    sentence that fits in POINT_CHARS."""
+    if len(paragraph) <= POINT_CHARS:
+        return paragraph
+    ends = [m.start() + 1 for m in SENTENCE_END.finditer(paragraph) if m.start() < POINT_CHARS]
+    return paragraph[: ends[-1]] if ends else _shorten(paragraph, POINT_CHARS)
 
 
 def checklist_options(items: tuple[str, ...]) -> list[str]:
@@ -353,6 +359,7 @@ def checklist_options(items: tuple[str, ...]) -> list[str]:
             item[:-1] if item.endswith(".") and not item.endswith("..") else item, OPTION_LENGTH
         )
         options.setdefault(option.casefold(), option)
+    options.pop(NONE_OF_THESE.casefold(), None)  # the draft adds it last, once
     return list(options.values())
 
 
@@ -368,23 +375,28 @@ def _checklist(poll_id: str, about: str, lead_in: str, options: list[str]) -> li
         "    kind: multiple",
         f"    prompt: {_q(f'Which of these do you recognise? ({about})')}",
         "    options:",
-        *(f"      - {_q(option)}" for option in options),
+        *(f"      - {_q(option)}" for option in [*options, NONE_OF_THESE]),
     ]
 
 
-def _open_text(poll_id: str, question: str) -> list[str]:
+def _reflection_notes(questions: tuple[str, ...]) -> list[str]:
+    """The reflection questions as private prompts in the notes: on the slide after the section and on
+    the take-home sheet, thought over by each person, and never typed into a phone or stored."""
     return [
-        "  # REVIEW: an open-text poll drafted from a reflection question",
-        f"  - id: {poll_id}",
-        "    kind: text",
-        f"    prompt: {_q(_shorten(question, 200))}",
-        f"    max_length: {TEXT_LENGTH}",
+        "",
+        "REVIEW: reflection questions from the article, for each person to think over privately: no one "
+        "answers them aloud or on a phone. Put these questions on screen:",
+        *(f"- {question}" for question in questions),
+        "",
+        "Give everyone a few quiet minutes with one question; each shares with their partner only what "
+        "they choose, later or at home.",
     ]
 
 
 def draft_module(article: Article, module_id: str, source_file: str) -> str:
     """The YAML of a draft module: a section for each heading, a checklist poll for each list of behaviours,
-    an open-text poll for each reflection question; every drafted part marked REVIEW."""
+    the reflection questions as private prompts in the notes, and a safety placeholder; every drafted part
+    marked REVIEW."""
     section_ids: set[str] = set()
     poll_ids: set[str] = set()
     sections: list[str] = []
@@ -405,7 +417,7 @@ def draft_module(article: Article, module_id: str, source_file: str) -> str:
         for block in part.blocks:
             if isinstance(block, str):
                 if not (part.is_reflection and _plain_end(block).endswith("?")):  # those become polls
-                    notes.append(f"- Article says: {_condense(block)}")
+                    notes.append(f"- Article says: {_point(block)}")
             elif isinstance(block, Thoughts):
                 lead = block.lead_in.rstrip(":")
                 notes.extend(f"- Material ({lead}): {_shorten(line, NOTE_CHARS)}" for line in block.lines)
@@ -423,13 +435,7 @@ def draft_module(article: Article, module_id: str, source_file: str) -> str:
                 about = f"{heading} — {block.lead_in.rstrip(':')}" if several and block.lead_in else heading
                 polls.extend(_checklist(poll_id, about, block.lead_in, options))
         if part is reflection and article.reflection_questions:
-            asked = [
-                _unique(f"reflect-{n}", poll_ids) for n in range(1, len(article.reflection_questions) + 1)
-            ]
-            for poll_id, question in zip(asked, article.reflection_questions, strict=True):
-                polls.extend(_open_text(poll_id, question))
-            used.extend(asked)
-            notes.append(f"- Run the open-text polls one at a time: {', '.join(asked)}.")
+            notes.extend(_reflection_notes(article.reflection_questions))
         sections += [
             f"  # REVIEW: drafted from the heading {_q(part.heading or '(the text before any heading)')}",
             f"  - id: {_unique(slugify(heading) or f'section-{index + 1}', section_ids)}",
@@ -437,7 +443,7 @@ def draft_module(article: Article, module_id: str, source_file: str) -> str:
             f"    minutes: {MINUTES}  # REVIEW: a default; change the duration with it",
             f"    text: {_q(f'REVIEW: write 2–3 warm sentences for participants about {topic}.')}",
             "    notes: |",
-            *(f"      {line}" for line in notes),
+            *(f"      {line}" if line else "" for line in notes),
             f"    polls: [{', '.join(used)}]",
         ]
     name = " ".join(Path(source_file).name.split())  # one line, whatever the file is called
@@ -451,6 +457,11 @@ def draft_module(article: Article, module_id: str, source_file: str) -> str:
         "language: en",
         f"duration: {MINUTES * len(parts)}  # the sections' minutes added up",
         f"summary: {_q('REVIEW: one or two sentences, in your own words, on what couples will explore.')}",
+        "# REVIEW: the session's safety guidance, printed first in the guide: write it for this topic.",
+        "safety: |",
+        "  REVIEW: the signs to watch for (fear of a partner, control, threats) and what you will do if",
+        "  someone discloses them: speak with them privately, never in front of the room or their partner,",
+        "  and offer the sheet of support contacts.",
         "source:",
         f"  title: {_q(article.title)}",
         f"  publisher: {_q('REVIEW: publisher')}  # REVIEW: who published the article",

@@ -72,17 +72,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate module files, and the language files beside them."""
     from workshop.content import find_modules, load_module
     from workshop.language import LANGUAGE_FILE, check_language_file, language_file
+    from workshop.readiness_checks import validate_file
 
     folders = _module_folders(args)
     paths = [Path(p) for p in args.paths] or list(find_modules(folders).values())
     failed = False
     for path in paths:
         try:
-            module = load_module(path)
+            found = validate_file(path, draft=args.draft)
         except ModuleError as error:
             failed = True
             print(error)
             continue
+        for problem in found:
+            print(problem)
+        warnings = sum(problem.warning for problem in found)
+        if len(found) > warnings:
+            failed = True
+            continue
+        module = load_module(path)
         if language_file(module.language, [path.parent, *folders]) is None:
             failed = True
             print(
@@ -90,7 +98,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 "beside your modules (copy workshop/strings/en.json and translate it), or use en or es"
             )
         else:
-            print(f"{path}: ok")
+            print(f"{path}: ok" + (f", with {warnings} warning{'s' * (warnings > 1)}" if warnings else ""))
     # A trainer's language files, wherever their modules are: each one checked against English.
     for folder in dict.fromkeys([*(p.parent for p in paths), *folders]):
         for strings in sorted(folder.glob("*.json")):
@@ -137,7 +145,8 @@ def cmd_import_article(args: argparse.Namespace) -> int:
     print(
         f"Wrote {path}: a DRAFT of {len(module.sections)} sections and {len(module.polls)} polls.\n"
         f"Next: review every part marked REVIEW and rewrite it in your own words, then\n"
-        f"  workshop validate {path}\n  workshop serve --modules {folder}"
+        f"  workshop validate --draft {path}   (then without --draft once every REVIEW is done)\n"
+        f"  workshop serve --modules {folder}"
     )
     return 0
 
@@ -339,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     command(cmd_list, "list")
     validate = command(cmd_validate, "validate")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="module files (default: all found)")
+    validate.add_argument(
+        "--draft",
+        action="store_true",
+        help="a draft still being written: its REVIEW marks are warnings, not errors",
+    )
     new = command(cmd_new, "new")
     new.add_argument("id", metavar="ID", help="the new module's id: lowercase letters, digits and hyphens")
     new.add_argument(

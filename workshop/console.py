@@ -32,6 +32,8 @@ CONSOLE_STYLE = """
 .workshop-console .widget-html-content { font-size: 16px; line-height: 1.45; }
 .workshop-console .join-code { font-size: 40px; font-weight: bold; letter-spacing: 6px; }
 .workshop-console .notes { background: #fffbe6; border-left: 4px solid #E69F00; padding: 4px 14px; }
+.workshop-console .before { background: #f3f7fb; border-left: 4px solid #0072B2; padding: 4px 14px;
+  max-width: 60em; }
 .workshop-console .safety { background: #fdf0e6; border-left: 4px solid #D55E00; padding: 4px 14px; }
 .workshop-console .requests { background: #e8f1fa; padding: 6px 10px; border-radius: 4px; }
 .workshop-console .what-now { background: #fdf0e6; padding: 6px 10px; border-radius: 4px; }
@@ -83,11 +85,16 @@ class Console:
         self.resume_choice = widgets.Dropdown(description=say("console.running"), options=[])
         self.resume_button = widgets.Button(description=say("console.resume"))
         self.resume_button.on_click(lambda _b: self.resume_session())
+        # What the programme's violence protocol asks of the facilitator, on the screen they start from.
+        self.before_view = widgets.HTML()
+        self.module_choice.observe(lambda _change: self._draw_before(), "value")
+        self._draw_before()
         self.setup_box = widgets.VBox(
             [
                 widgets.HTML(f"<h2>{html.escape(say('console.start-heading'))}</h2>"),
                 widgets.HBox([self.module_choice, self.group_size, self.start_button]),
                 widgets.HBox([self.resume_choice, self.resume_button]),
+                self.before_view,
             ]
         )
         self._list_running()
@@ -148,6 +155,25 @@ class Console:
         self.view.add_class("workshop-console")
 
     # Sessions ------------------------------------------------------------------------------------
+
+    def _draw_before(self) -> None:
+        """The before-the-session checklist, in the chosen module's language."""
+        from workshop.guide import BEFORE
+
+        try:
+            chosen = (
+                find_module(self.module_choice.value, self.module_folders)
+                if self.module_choice.value
+                else None
+            )
+        except WorkshopError:
+            chosen = None
+        say = Words(chosen.language) if chosen else self.words
+        steps = "".join(f"<li>{html.escape(say(f'guide.before-{step}'))}</li>" for step in BEFORE)
+        self.before_view.value = (
+            f'<div class="before"><h3>{html.escape(say("guide.before-session"))}</h3>'
+            f"<p>{html.escape(say('guide.before-intro'))}</p><ul>{steps}</ul></div>"
+        )
 
     def _list_running(self) -> None:
         self.resume_choice.options = [

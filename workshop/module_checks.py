@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from workshop.content import ID_PATTERN as ID_PATTERN_RE
 from workshop.content import POLL_KINDS, REVEAL_POLICIES
 from workshop.errors import ModuleError
+from workshop.yaml_checks import Located as _Located
+from workshop.yaml_checks import LocatedList as _LocatedList
+from workshop.yaml_checks import read_yaml
 
 MODULE_FIELDS = {
     "id": True,
@@ -75,48 +76,6 @@ KIND_FIELDS = {
 TEXT_LENGTH_LIMIT = 1000
 
 
-class _Located(dict[str, Any]):
-    """A mapping that remembers the line and column of itself and of each key (1-based)."""
-
-    where: tuple[int, int] = (0, 0)
-    key_where: dict[str, tuple[int, int]]
-
-
-class _LocatedList(list[Any]):
-    where: tuple[int, int] = (0, 0)
-    item_where: list[tuple[int, int]]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Located:
-    mapping = _Located()
-    mapping.where = _mark(node)
-    mapping.key_where = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        mapping[str(key)] = loader.construct_object(value_node, deep=True)
-        mapping.key_where[str(key)] = _mark(key_node)
-    return mapping
-
-
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _LocatedList:
-    items = _LocatedList(loader.construct_object(child, deep=True) for child in node.value)
-    items.where = _mark(node)
-    items.item_where = [_mark(child) for child in node.value]
-    return items
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
 def _either(words: tuple[str, ...]) -> str:
     """'a, b or c'."""
     return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
@@ -135,9 +94,12 @@ class Problem:
     line: int
     column: int
     message: str
+    # A warning is worth a look but does not stop the module running (`workshop validate` exits 0).
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}:{self.column}: {kind}{self.message}"
 
 
 class _Checker:
@@ -148,11 +110,21 @@ class _Checker:
     def add(self, where: tuple[int, int], message: str) -> None:
         self.problems.append(Problem(self.path, where[0], where[1], message))
 
+    def repeated(self, mapping: _Located, what: str) -> None:
+        """A field written twice in one mapping: YAML would silently keep the second."""
+        for key, first, second in getattr(mapping, "repeated", ()):
+            self.add(
+                second,
+                f"{what} has '{key}' twice (first at line {first[0]}) — keep one '{key}:' line and delete "
+                "the other: only this second one would count",
+            )
+
     def fields(self, mapping: Any, spec: dict[str, bool], what: str, where: tuple[int, int]) -> bool:
         """Check a mapping's keys against its spec; False when it is not a mapping at all."""
         if not isinstance(mapping, _Located):
             self.add(where, f"{what} must be a mapping of fields — write it as 'field: value' lines")
             return False
+        self.repeated(mapping, what)
         for key in mapping:
             if key not in spec:
                 close = difflib.get_close_matches(key, list(spec), n=1)
@@ -624,23 +596,21 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
     return check.problems
 
 
-def check_module_file(path: Path) -> dict[str, Any]:
-    """Parse and check a module file; return its data, or raise ModuleError with every problem."""
+def read_module_file(path: Path) -> tuple[str, Any]:
+    """A module file's text and its data as read with locations; ModuleError when it cannot be read or is
+    not valid YAML."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ModuleError(
             f"cannot read the file ({error.strerror}) — check the path", path=str(path)
         ) from None
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ModuleError(
-            f"{path}:{line}:{column}: YAML syntax error: {error.problem} — "
-            "check indentation and quotes on this line and the one above"
-        ) from None
+    return text, read_yaml(text, str(path))
+
+
+def check_module_file(path: Path) -> dict[str, Any]:
+    """Parse and check a module file; return its data, or raise ModuleError with every problem."""
+    _, data = read_module_file(path)
     problems = check_module_data(data, path)
     if problems:
         raise ModuleError("\n".join(str(p) for p in problems))
