@@ -173,7 +173,9 @@ def test_private_requests_show_only_their_codes_and_a_count(sqlite_store: Store)
 
 
 def test_the_start_screen_lists_what_to_do_before_the_session(sqlite_store: Store) -> None:
-    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://10.1.2.3:8866")
+    console = Console(
+        sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://10.1.2.3:8866"
+    )
     console.module_choice.value = "tiny"
     assert "Before the session" in console.before_view.value
     assert "support contacts" in console.before_view.value
