@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_guide_and_slides import BUILT_IN, CONTACTS, offline_page, pdf_pages
+from tests.test_guide_and_slides import ALL_BUILT_IN, BUILT_IN, CONTACTS, offline_page, pdf_pages
 from workshop.content import Module, find_module
 from workshop.handout import handout_html, write_handout
 from workshop.prose import exercise, reflection_questions
@@ -47,7 +47,7 @@ def test_the_sheet_names_nobody_and_is_the_same_for_everyone(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(("paper", "printable_px"), [("A4", 688), ("Letter", 710)])
-@pytest.mark.parametrize("module", BUILT_IN, ids=[m.id for m in BUILT_IN])
+@pytest.mark.parametrize("module", ALL_BUILT_IN, ids=[m.id for m in ALL_BUILT_IN])
 def test_the_sheet_prints_on_at_most_two_pages_of_a4_and_letter(
     chromium: Any, tmp_path: Path, module: Module, paper: str, printable_px: int
 ) -> None:
