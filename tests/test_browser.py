@@ -337,3 +337,41 @@ def test_a_phone_has_support_a_private_word_a_hidden_answer_and_a_quick_exit(
     phone.go_back()
     assert "code=" not in phone.url  # Back does not return to the workshop
     assert pages.blocked == []
+
+
+def test_a_phone_says_honestly_whether_an_answer_got_through(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1)
+    poll_button(console, "open", "which").click()
+    phone = join(pages, workshop_servers, code)
+    send = phone.get_by_role("button", name="Send answer")
+    send.wait_for()
+    # The question comes before the section's text: Send is on the first screen of a small phone.
+    box = send.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+
+    # A refusal is said next to the button, in view, and the ticks stay to be changed.
+    send.click()
+    near = phone.locator("#send-outcome")
+    near.get_by_text("Please tick at least one option").wait_for()
+    outcome = near.bounding_box()
+    assert outcome is not None and outcome["y"] + outcome["height"] <= PHONE["height"], outcome
+
+    # Offline, the answer is not lost and not pretended: it goes when the connection returns, once.
+    phone.get_by_role("button", name="Asking to talk", exact=True).click()
+    phone.context.set_offline(True)
+    send.click()
+    near.get_by_text("Not sent yet").wait_for()
+    phone.context.set_offline(False)
+    phone.get_by_text("Your answer is in").wait_for(timeout=30_000)
+    console.get_by_text("1 answered").wait_for()
+
+    # A reload after the end says thank you, not that something is wrong.
+    console.get_by_role("button", name="End session").click()
+    console.get_by_role("button", name="Click again to end").click()
+    phone.get_by_text("This session has ended").wait_for()
+    phone.reload()
+    phone.get_by_text("Thank you for taking part").wait_for()
+    assert phone.locator(".workshop-problem:visible").count() == 0
+    assert pages.blocked == []

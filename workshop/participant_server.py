@@ -185,6 +185,14 @@ class PhoneHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.finish({"error": message})
 
+    def refuse_join(self, error: JoinError) -> None:
+        """A wrong code is a problem to fix; a session that has ended is a thank-you, not an error."""
+        if error.key == "join.ended":
+            self.set_status(410)
+            self.finish({"error": Words()("participant.ended"), "ended": True})
+        else:
+            self.refuse(404, Words().error(error))
+
     def device_key(self) -> str:
         key = self.request.headers.get("X-Workshop-Device", "")
         if not DEVICE_KEY.fullmatch(key):
@@ -262,12 +270,14 @@ class JoinHandler(PhoneHandler):
             room = await self.phones.view(str(self.body().get("code", "")))
             session = room.session
             if room.ended:
-                raise JoinError(key="join.ended")
+                self.set_status(410)  # the page says thank you, not that something is wrong
+                self.finish({"error": Words(session.module.language)("participant.ended"), "ended": True})
+                return
             participant_id = await self.phones.participant(session.id, key)
             answered = await self.phones.call(self.phones.store.answered_polls, participant_id)
             support = await self.phones.call(self.phones.store.support, session.id)
         except JoinError as error:
-            self.refuse(404, Words().error(error))
+            self.refuse_join(error)
             return
         except WorkshopError:
             self.refuse(503, Words()("participant.unavailable"))
@@ -294,7 +304,7 @@ class RoomHandler(PhoneHandler):
             room = await self.phones.view(self.get_query_argument("code", ""))
             seen = int(self.get_query_argument("seen", "-1"))
         except JoinError as error:
-            self.refuse(404, Words().error(error))
+            self.refuse_join(error)
             return
         except ValueError:
             self.refuse(400, Words()("participant.unavailable"))
@@ -437,9 +447,9 @@ def page_html(
   placeholder="{placeholder}" aria-label="{placeholder}">
 <button type="submit" class="primary">{esc(words["participant.join"])}</button>
 </form>
-<section id="section"></section>
 <section id="poll"></section>
 <section id="results" class="workshop-results" aria-live="polite"></section>
+<section id="section"></section>
 <noscript><p>{esc(words["participant.unavailable"])}</p></noscript>
 </main>
 </body>

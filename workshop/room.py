@@ -39,6 +39,7 @@ PHONE_WORDS = (
     "participant.reconnecting",
     "participant.unavailable",
     "participant.room-full",
+    "participant.not-sent",
     "participant.support",
     "participant.support-heading",
     "participant.no-support",

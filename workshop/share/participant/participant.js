@@ -47,7 +47,7 @@
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   // Spread the retries of a whole room over time, so they do not all arrive in the same second.
-  const backoff = (failures) => Math.min(15000, 500 * 2 ** Math.min(failures, 5)) * (0.5 + Math.random());
+  const backoff = (failures) => Math.min(5000, 500 * 2 ** Math.min(failures, 4)) * (0.5 + Math.random());
 
   async function api(path, body) {
     const options = { headers: { "X-Workshop-Device": key }, cache: "no-store" };
@@ -81,6 +81,11 @@
         follow();
         return;
       }
+      if (reply && reply.status === 410) { // the session is over: a reload after the end says thank you
+        ended = true;
+        say(reply.data.error || words["participant.ended"], "ok");
+        return;
+      }
       if (reply && reply.status < 500) { // a wrong or ended code: say so and ask again
         say(reply.data.error || words["participant.unavailable"], "problem");
         joinForm.hidden = false;
@@ -104,7 +109,7 @@
         if (reply.data.seq !== seq) { seq = reply.data.seq; draw(reply.data); }
         continue;
       }
-      if (reply && reply.status === 404) { // the session is gone: ended while this page was away
+      if (reply && (reply.status === 404 || reply.status === 410)) { // ended while this page was away
         ended = true;
         say(reply.data.error || words["participant.ended"], "ok");
         return;
@@ -192,7 +197,22 @@
     const send = element("button", words["participant.send"], "send");
     send.type = "button";
     send.addEventListener("click", () => sendAnswer(send));
-    pollBox.append(send);
+    // What happened to the answer is said right under the button, where the thumb is.
+    const outcome = element("div", undefined, "workshop-message");
+    outcome.id = "send-outcome";
+    outcome.setAttribute("role", "status");
+    outcome.hidden = true;
+    pollBox.append(send, outcome);
+  }
+
+  function sayNearSend(text, kind) {
+    say(text, kind);
+    const outcome = $("send-outcome");
+    if (!outcome) return;
+    outcome.textContent = text;
+    outcome.className = "workshop-message" + (kind ? " workshop-" + kind : "");
+    outcome.hidden = false;
+    outcome.scrollIntoView({ block: "nearest" });
   }
 
   function pick(value, button, area) {
@@ -215,20 +235,33 @@
     return picked.length === 1 ? picked[0] : null;
   }
 
+  // Send, and say honestly what happened. Without a connection the answer is kept on this page and sent
+  // again when the connection returns (the server keeps one answer per phone per question, so a resend
+  // can never count twice); a refusal is said next to the button and the choices stay to be changed.
   async function sendAnswer(button) {
-    const asked = poll;
+    const asked = poll, value = chosen();
     button.disabled = true;
-    let reply = null;
-    try { reply = await api("api/answer", { code, poll: asked.id, value: chosen() }); } catch (e) { reply = null; }
-    button.disabled = false;
-    if (reply && reply.status === 200) {
-      answered.add(asked.id);
-      say(reply.data.received, "ok");
-      if (poll === asked) showAnswerIn(); // sent: nothing left on the screen for a neighbour to read
-      return;
+    for (let failures = 0; poll === asked && !ended; failures++) {
+      let reply = null;
+      try { reply = await api("api/answer", { code, poll: asked.id, value }); } catch (e) { reply = null; }
+      if (reply && reply.status === 200) {
+        answered.add(asked.id);
+        button.disabled = false;
+        say(reply.data.received, "ok");
+        if (poll === asked) { // sent: nothing left on the screen for a neighbour to read
+          showAnswerIn();
+          pollBox.scrollIntoView({ block: "nearest" }); // "Your answer is in" stands where Send was
+        }
+        return;
+      }
+      if (reply && reply.status !== 503 && reply.status < 500 && reply.status !== 0) {
+        button.disabled = false;
+        return sayNearSend(reply.data.error || words["participant.unavailable"], "problem");
+      }
+      sayNearSend(words["participant.not-sent"], "problem");
+      await sleep(backoff(failures));
     }
-    if (reply && reply.data.error) return say(reply.data.error, "problem");
-    say(words["participant.send-again"].replace("{problem}", words["participant.reconnecting"]), "problem");
+    button.disabled = false;
   }
 
   // Quick exit, as on domestic-abuse services' websites: the page is blanked at once and replaced by a
