@@ -181,3 +181,17 @@ def test_the_start_screen_lists_what_to_do_before_the_session(sqlite_store: Stor
     assert "support contacts" in console.before_view.value
     console.module_choice.value = "tiny-es"
     assert "Antes de la sesión" in console.before_view.value
+
+
+def test_after_a_restart_the_running_session_is_ready_to_resume_and_charted_at_once(
+    sqlite_store: Store,
+) -> None:
+    first = started_console(sqlite_store)
+    assert first.session is not None
+    first.open_poll(first.session.module.poll("who"))
+    answer(sqlite_store, first, "who", ["Usually me", "About equally"])
+    again = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://10.1.2.3:8866")
+    assert again.resume_choice.value == first.session.id  # selected: one click resumes
+    again.resume_button.click()
+    assert again.session is not None and again.session.id == first.session.id
+    assert "2 answered" in again.counts.value  # counts at once, without pressing Chart

@@ -60,3 +60,14 @@ def test_when_the_session_ends_the_screen_thanks_the_room_and_lists_support(
     assert "Thank you for taking part." in screen.join.value
     assert "Test Helpline" in screen.now.value and "tel:0100000000" in screen.now.value
     assert session.join_code not in screen.join.value + screen.qr.value
+
+
+def test_the_projector_follows_a_newer_session_rather_than_showing_an_old_code(
+    sqlite_store: Store, tiny: Module
+) -> None:
+    old = sqlite_store.start_session(tiny)
+    screen = Screen(sqlite_store, participant_base="http://x:1")  # opened from `workshop serve`'s address
+    assert old.join_code in screen.join.value
+    new = sqlite_store.start_session(tiny)  # the old one is still running
+    screen.refresh()
+    assert new.join_code in screen.join.value and old.join_code not in screen.join.value

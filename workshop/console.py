@@ -176,10 +176,13 @@ class Console:
         )
 
     def _list_running(self) -> None:
-        self.resume_choice.options = [
+        options = [
             (f"{s.join_code} · {s.module.title} · {s.started_at:%d %b %H:%M}", s.id)
             for s in self.store.running_sessions()
         ]
+        self.resume_choice.options = options
+        # The most recent running session, ready to resume after a crash or a restart.
+        self.resume_choice.value = options[0][1] if options else None
 
     def start_session(self) -> None:
         try:
@@ -254,6 +257,10 @@ class Console:
         self.setup_box.layout.display = "none"
         self.session_box.layout.display = None
         self._seen = ()
+        # Resumed mid-session: chart at once what the room is on (the open or revealed poll).
+        state = self.store.state(record.id)
+        shown = state.open_poll or state.revealed_poll
+        self.chart_poll = module.poll(shown) if shown else None
         self._draw_section()
         self.refresh()
 

@@ -88,6 +88,8 @@ class Screen:
 
     def refresh(self) -> None:
         """Redraw when the session, the section, the open poll, the counts or the results changed."""
+        if self.session is not None and self.wanted is None and not self._following_newest():
+            self.session = None  # a newer session started: the projector must show its code, not the old one
         if self.session is None or self.store.state(self.session.id).ended:
             ended, self.session = self.session, self._find_session()
             if self.session is None and ended is not None:
@@ -141,6 +143,11 @@ class Screen:
         else:
             draw_results(self.figure, revealed, showing, session.min_group_size, words)
             self._show_chart(True)
+
+    def _following_newest(self) -> bool:
+        assert self.session is not None
+        newest = self.store.newest_running_session()
+        return newest is None or newest == self.session.id
 
     def _draw_end(self, session: SessionRecord) -> None:
         """The session is over: thanks, and the support contacts, large enough to copy from the back."""

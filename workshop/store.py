@@ -290,6 +290,17 @@ class Store:
             rows = db.execute(sessions.select().order_by(sessions.c.id.desc())).all()
         return [self._record(row) for row in rows]
 
+    def newest_running_session(self) -> int | None:
+        """The id of the most recently started session still running: what the projector follows."""
+        with self.engine.connect() as db:
+            found = db.execute(
+                sa.select(sessions.c.id)
+                .where(sessions.c.ended_at.is_(None))
+                .order_by(sessions.c.id.desc())
+                .limit(1)
+            ).scalar()
+        return int(found) if found is not None else None
+
     def running_sessions(self) -> list[SessionRecord]:
         with self.engine.connect() as db:
             rows = db.execute(
