@@ -9,11 +9,13 @@ token. All share one store through WORKSHOP_DATABASE_URL.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +100,42 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int, name: str
     raise ServeError(f"the {name} server did not start listening on port {port} within 60 s")
 
 
+# What the servers say that a facilitator has no use for: addresses other than the kit's own, start-up
+# chatter, kernel bookkeeping, and two warnings Voila prints for every page. Anything else (warnings of
+# our own, errors, tracebacks) still reaches the terminal.
+_NOISE = re.compile(
+    r"is not trusted|running over TCP without encryption|websocket_ping_timeout|^http://|^\s*$"
+    r"|^\[Voila\] (Voil. is running at|Using |Storing connection|Starting buffering|Serving static"
+    r"|Kernel started|Kernel shutdown|Handle signal|Culling kernels|Connecting to kernel|Adapting from)"
+    r"|^\[participant INFO\]"
+)
+
+
+def _relay(process: subprocess.Popen[bytes]) -> None:
+    """Pass a server's output on to the facilitator's terminal, without the noise."""
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            line = raw.decode(errors="replace").rstrip("\n")
+            if not _NOISE.search(line):
+                print(line, file=sys.stderr, flush=True)
+
+    threading.Thread(target=pump, daemon=True).start()
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C reaches us alone; we stop the servers in order
+    )
+    _relay(process)
+    return process
+
+
 def _voila(*args: str) -> list[str]:
     return [
         sys.executable,
@@ -177,14 +215,10 @@ def start_servers(options: ServeOptions) -> Servers:
         ports = [free_loopback_port() for _ in range(options.participant_servers)]
         listen = [("127.0.0.1", port) for port in ports]
     participants = [
-        subprocess.Popen(
-            _participant_server(options, database_url, host, port, f"phones-{number}"),
-            env=env,
-            start_new_session=True,  # Ctrl-C reaches us alone; we stop the servers in order
-        )
+        _start(_participant_server(options, database_url, host, port, f"phones-{number}"), env)
         for number, (host, port) in enumerate(listen, start=1)
     ]
-    facilitator = subprocess.Popen(
+    facilitator = _start(
         _voila(
             str(NOTEBOOKS),
             f"--port={options.facilitator_port}",
@@ -193,8 +227,7 @@ def start_servers(options: ServeOptions) -> Servers:
             f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_seconds}",
             "--MappingKernelManager.cull_interval=60",
         ),
-        env=env,
-        start_new_session=True,
+        env,
     )
     servers = Servers(
         participants,
