@@ -12,8 +12,9 @@ $(BIN)/workshop: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(BIN)/workshop
 
+# make serve ARGS="--participant-port 9000 --support support.yaml"
 serve: $(BIN)/workshop
-	$(BIN)/workshop serve
+	$(BIN)/workshop serve $(ARGS)
 
 lint: $(BIN)/workshop
 	$(BIN)/ruff check workshop tests benchmarks

@@ -197,3 +197,37 @@ def test_support_contacts_are_checked_before_anything_starts(tmp_path: Path) -> 
     assert listed.returncode == 0 and "**Helpline**: 0100 000 000" in listed.stdout
     none = workshop("support", cwd=tmp_path / "..")
     assert none.returncode == 1 and "No support contacts are set" in none.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("sqlite://", "in-memory database"),
+        ("sqlite:///:memory:", "in-memory database"),
+        ("not a url at all", "is not a database URL"),
+        ("mysql://root@localhost/db", "SQLite or PostgreSQL, not 'mysql'"),
+    ],
+)
+def test_a_database_url_that_cannot_work_is_refused_in_one_line(tmp_path: Path, url: str, said: str) -> None:
+    result = workshop("serve", "--database", url, cwd=tmp_path)
+    assert result.returncode == 1
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_relative_sqlite_path_means_the_file_beside_where_serve_runs(tmp_path: Path) -> None:
+    import os
+
+    from workshop.store import checked_database_url
+
+    here = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        assert checked_database_url("sqlite:///x.sqlite3") == f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    finally:
+        os.chdir(here)
+
+
+def test_help_shows_each_options_default() -> None:
+    shown = workshop("serve", "--help").stdout
+    assert "(default: 8866)" in shown and "(default: 0.0.0.0)" in shown

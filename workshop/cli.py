@@ -278,7 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(func: object, name: str) -> argparse.ArgumentParser:
         doc = (getattr(func, "__doc__", "") or "").strip().splitlines()[0]
-        sub = commands.add_parser(name, help=doc, description=doc)
+        # --help shows each option's default, so nobody has to read the code to learn it.
+        sub = commands.add_parser(
+            name, help=doc, description=doc, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+        )
         sub.add_argument(
             "--modules",
             action="append",
@@ -305,11 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--participant-port",
         type=int,
         default=int(os.environ.get("WORKSHOP_PARTICIPANT_PORT", "8866")),
+        help="the port phones open (WORKSHOP_PARTICIPANT_PORT)",
     )
     serve.add_argument(
         "--facilitator-port",
         type=int,
         default=int(os.environ.get("WORKSHOP_FACILITATOR_PORT", "8867")),
+        help="the port of the console and the projector screen, on this laptop only",
     )
     serve.add_argument(
         "--database",

@@ -176,7 +176,7 @@ def free_loopback_port() -> int:
 
 def start_servers(options: ServeOptions) -> Servers:
     """Check everything that can be checked first, then start the servers and wait until they listen."""
-    from workshop.store import Store, default_database_url
+    from workshop.store import Store, checked_database_url, default_database_url
 
     if not (NOTEBOOKS / "facilitator.ipynb").exists():
         raise ServeError(f"the notebooks are missing from {NOTEBOOKS} — run from a full checkout")
@@ -194,7 +194,7 @@ def start_servers(options: ServeOptions) -> Servers:
         from workshop.proxy import find_nginx
 
         find_nginx()  # say so before starting anything
-    database_url = options.database_url or default_database_url()
+    database_url = checked_database_url(options.database_url or default_database_url())
     store = Store(database_url)  # creates the schema; DatabaseError when unreachable
     store.close()
 

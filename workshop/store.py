@@ -149,6 +149,30 @@ def default_database_url(data_folder: Path | None = None) -> str:
     return f"sqlite:///{(folder / 'workshop.sqlite3').resolve()}"
 
 
+def checked_database_url(url: str) -> str:
+    """A database URL every server and kernel reads the same way; DatabaseError saying what to write.
+
+    A relative SQLite path is made absolute here, in the folder `workshop serve` runs from: each kernel
+    runs in another folder and would otherwise open a different, empty file.
+    """
+    example = "use sqlite:///data/workshop.sqlite3 or postgresql+psycopg://user@host:5432/workshop"
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise DatabaseError(f"{url!r} is not a database URL — {example}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseError(f"the kit stores its data in SQLite or PostgreSQL, not {backend!r} — {example}")
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise DatabaseError(
+                "an in-memory database would be a different one in every server and kernel — "
+                "give a file: sqlite:///data/workshop.sqlite3"
+            )
+        url = parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(hide_password=False)
+    return url
+
+
 def hash_device_token(token: str) -> str:
     """The only trace of a device the store keeps."""
     return hashlib.sha256(f"workshop-device:{token}".encode()).hexdigest()
