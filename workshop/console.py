@@ -21,7 +21,7 @@ from workshop.following import follow
 from workshop.language import Words
 from workshop.moderation import ModerationQueue
 from workshop.prose import to_html
-from workshop.reveal import for_facilitator, standing
+from workshop.reveal import for_facilitator, policy_of, standing
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 from workshop.support import load_contacts, support_file
@@ -369,9 +369,9 @@ class Console:
             button = widgets.Button(description=self.words("console.hide"), icon="eye-slash")
             button.on_click(lambda _b: self.hide_results())
             return button
-        if poll.reveal == "never":
+        if policy_of(poll) == "never":
             return widgets.Button(description=self.words("console.facilitator-only"), disabled=True)
-        closing = poll.reveal == "after-close" and status == "open"
+        closing = policy_of(poll) == "after-close" and status == "open"
         button = widgets.Button(
             description=self.words("console.close-reveal" if closing else "console.reveal"),
             button_style="info",

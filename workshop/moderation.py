@@ -14,7 +14,7 @@ import ipywidgets as widgets
 
 from workshop.content import Poll
 from workshop.language import Words
-from workshop.reveal import Standing
+from workshop.reveal import Standing, policy_of
 from workshop.store import Store, TextAnswer
 
 QUEUE_STYLE = """
@@ -71,7 +71,7 @@ class ModerationQueue:
         else:
             line = say("queue.approved", answers=counted, approved=approved)
         lines.append(f"<p>{html.escape(line)}</p>")
-        if poll.reveal == "never":
+        if policy_of(poll) == "never":
             lines.append(f"<p>{html.escape(say('queue.never'))}</p>")
         if flagged:
             # Said once the poll has closed even when the texts stay unread: the facilitator may want to
