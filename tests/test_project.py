@@ -48,3 +48,19 @@ def test_every_command_is_in_the_readme() -> None:
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for name in commands:
         assert f"workshop {name}" in readme, f"README does not mention `workshop {name}`"
+
+
+def test_every_option_of_every_command_is_in_the_readme() -> None:
+    """The README's command table must not drift from `workshop COMMAND --help`."""
+    from workshop.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    missing = [
+        f"workshop {name} {option}"
+        for name, command in commands.items()
+        for action in command._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help" and option not in readme
+    ]
+    assert missing == [], f"README does not mention: {missing}"
