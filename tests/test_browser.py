@@ -6,11 +6,14 @@ Every page runs with requests off the machine blocked and recorded, as at a venu
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import RunningWorkshop
 
@@ -85,16 +88,26 @@ def join(pages: Pages, servers: RunningWorkshop, code: str) -> Any:
     return phone
 
 
-def change_if_answered(phone: Any) -> None:
-    """After Send the phone hides the choices; changing the answer starts from a blank question."""
-    change = phone.get_by_role("button", name="Change my answer")
-    if change.count():
-        change.click()
+def reach(phone: Any, target: Any) -> None:
+    """Wait for a control of the question on show; if this phone answered it before, the choices are
+    hidden behind "Change my answer". Right after the facilitator opens a new question the previous
+    one's "Change my answer" may still be on screen for a moment, so the new question may replace the
+    page under a click: look again until the target is there."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not target.is_visible():
+        assert time.monotonic() < deadline, "the question never showed this control"
+        change = phone.get_by_role("button", name="Change my answer")
+        if change.is_visible():
+            with suppress(PlaywrightTimeout):  # the question changed under the click
+                change.click(timeout=2_000)
+        with suppress(PlaywrightTimeout):
+            target.wait_for(timeout=2_000)
 
 
 def answer(phone: Any, option: str) -> None:
-    change_if_answered(phone)
-    phone.get_by_role("button", name=option, exact=True).click()
+    choice = phone.get_by_role("button", name=option, exact=True)
+    reach(phone, choice)
+    choice.click()
     phone.get_by_role("button", name="Send answer").click()
     phone.get_by_text("Answer received").wait_for()
 
@@ -218,7 +231,7 @@ def test_the_console_needs_its_token(pages: Pages, workshop_servers: RunningWork
 
 
 def send_text(phone: Any, text: str) -> None:
-    change_if_answered(phone)
+    reach(phone, phone.locator("textarea"))
     phone.locator("textarea").fill(text)
     phone.get_by_role("button", name="Send answer").click()
     phone.get_by_text("Answer received").wait_for()
