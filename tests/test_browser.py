@@ -226,8 +226,9 @@ def test_the_projector_screen_shows_the_code_and_only_the_count(
 def test_the_console_needs_its_token(pages: Pages, workshop_servers: RunningWorkshop) -> None:
     without_token = workshop_servers.console_url.split("?")[0]
     page = pages.open(without_token, LAPTOP)
-    assert page.get_by_role("button", name="Start session").count() == 0
+    page.wait_for_load_state("networkidle")  # whatever the server sends has arrived and rendered
     assert "token" in page.content().lower() or "login" in page.url
+    assert page.get_by_role("button", name="Start session").count() == 0
 
 
 def send_text(phone: Any, text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from workshop.console import Console
 from workshop.content import Module
@@ -50,18 +51,33 @@ def test_the_console_shows_the_notes_of_the_chosen_section(sqlite_store: Store) 
     assert sqlite_store.session(console.session.id).current_section == "end"
 
 
+def poll_button(console: Console, action: str, poll_id: str) -> Any:
+    """A poll's control, found by what it does (its tooltip names the action and the poll)."""
+    found = [b for b in _buttons(console.poll_controls) if b.tooltip == f"{action} {poll_id}"]
+    assert len(found) == 1, f"no single '{action} {poll_id}' button on the console"
+    return found[0]
+
+
+def _buttons(widget: Any) -> list[Any]:
+    import ipywidgets as widgets
+
+    if isinstance(widget, widgets.Button):
+        return [widget]
+    return [b for child in getattr(widget, "children", ()) for b in _buttons(child)]
+
+
 def test_open_and_close_buttons_drive_the_poll(sqlite_store: Store) -> None:
     console = started_console(sqlite_store)
     assert console.session is not None
-    first_row = console.poll_controls.children[0]
-    open_button, close_button = first_row.children[1], first_row.children[2]
-    open_button.click()
+    assert not poll_button(console, "open", "who").disabled
+    assert poll_button(console, "close", "who").disabled  # nothing to close yet
+    poll_button(console, "open", "who").click()
     assert sqlite_store.state(console.session.id).open_poll == "who"
-    first_row = console.poll_controls.children[0]
-    assert first_row.children[1].disabled and not first_row.children[2].disabled
-    first_row.children[2].click()
+    assert poll_button(console, "open", "who").disabled
+    poll_button(console, "close", "who").click()
     assert sqlite_store.state(console.session.id).open_poll is None
-    assert close_button is not first_row.children[2] or close_button.disabled is False
+    assert poll_button(console, "close", "who").disabled  # the redrawn row says it is closed
+    assert not poll_button(console, "open", "who").disabled  # and may be opened again
 
 
 def test_while_an_after_close_poll_is_open_the_console_shows_only_the_count(
