@@ -389,3 +389,22 @@ def test_a_phone_says_honestly_whether_an_answer_got_through(
     phone.get_by_text("Thank you for taking part").wait_for()
     assert phone.locator(".workshop-problem:visible").count() == 0
     assert pages.blocked == []
+
+
+def test_the_console_fits_a_1366_by_768_laptop_with_every_caption_whole(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console = pages.open(workshop_servers.console_url, {"width": 1366, "height": 768})
+    console.get_by_role("button", name="Start session").wait_for()
+    console.locator("select").first.select_option("tiny")
+    console.get_by_role("button", name="Start session").click()
+    poll_button(console, "open", "who").wait_for()
+    cut = console.evaluate(
+        """() => [...document.querySelectorAll('.workshop-console button')]
+              .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)
+              .map(b => b.textContent)"""
+    )
+    assert cut == [], f"captions cut off at 1366 px: {cut}"
+    assert console.evaluate("document.documentElement.scrollWidth") <= 1366
+    # Before any question is charted, no empty axes.
+    assert console.locator(".workshop-chart:visible").count() == 0

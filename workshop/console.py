@@ -40,7 +40,11 @@ CONSOLE_STYLE = """
 .workshop-console .problem { background: #fdecea; padding: 6px 10px; border-radius: 4px; }
 .workshop-console .counts { font-size: 18px; }
 .workshop-console select { font-size: 16px; }
-.workshop-console .poll-row { border-top: 1px solid #ddd; padding: 6px 0; align-items: center; }
+.workshop-console .poll-row { border-top: 1px solid #ddd; padding: 6px 0; align-items: center;
+  flex-wrap: wrap; gap: 4px; }
+/* A laptop's 1366 px must show every control's whole word: buttons are as wide as their caption. */
+.workshop-console .poll-row .jupyter-button { flex: 0 0 auto; min-width: max-content; overflow: visible; }
+.workshop-console a { color: #0b57d0; text-decoration: underline; }
 .workshop-console .workshop-chart > * { flex: 1 1 auto; width: 100%; }
 .workshop-console .on-screen { background: #e6f4ea; padding: 1px 6px; border-radius: 4px; }
 </style>
@@ -450,6 +454,7 @@ class Console:
         self.counts.value = f'<p class="counts">{counts}<br><small>{html.escape(minimum)}</small></p>'
         self.requests_view.value = self._requests_html(*requests)
         if poll is None or results is None:
+            self.figure_box.layout.display = "none"  # no empty axes before a question is chosen
             return
         stands = standing(session.module, poll, self.store.poll_statuses(session.id))
         showing = for_facilitator(stands, results.respondents, session.min_group_size, say)
