@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from workshop.bars import choice_labels
+from workshop.content import Module
 from workshop.polls import Shift, Tally
 from workshop.store import Store
 
@@ -72,13 +73,13 @@ def session_results(store: Store, session_id: int) -> dict[str, Any]:
         "polls": polls,
         # For the facilitator's own record of what the room needed: how many written answers spoke of
         # each kind of danger. Never the texts, never which poll or when.
-        "safety_flags": safety_flag_counts(store, session_id),
+        "safety_flags": safety_flag_counts(store, session_id, module),
     }
 
 
-def safety_flag_counts(store: Store, session_id: int) -> dict[str, int]:
+def safety_flag_counts(store: Store, session_id: int, module: Module) -> dict[str, int]:
     counts: Counter[str] = Counter()
-    for poll in store.session(session_id).module.polls:
+    for poll in module.polls:
         if poll.kind == "text":
             for answer in store.text_answers(session_id, poll.id):
                 counts.update(answer.flags)

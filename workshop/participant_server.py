@@ -99,10 +99,7 @@ class Phones:
                 continue
             for session_id in changed:
                 self.wake(session_id)
-            for session_id, view in list(self.room.views.items()):
-                if view.ended and session_id not in changed:
-                    self.room.forget_ended()
-                    break
+            self.room.forget_ended(keep=changed)  # ended a tick ago: their phones have been told
 
     def wake(self, session_id: int) -> None:
         event = self.changed.pop(session_id, None)
@@ -185,13 +182,14 @@ class PhoneHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.finish({"error": message})
 
-    def refuse_join(self, error: JoinError) -> None:
+    def refuse_join(self, error: JoinError, words: Words | None = None) -> None:
         """A wrong code is a problem to fix; a session that has ended is a thank-you, not an error."""
+        words = words or Words()
         if error.key == "join.ended":
             self.set_status(410)
-            self.finish({"error": Words()("participant.ended"), "ended": True})
+            self.finish({"error": words("participant.ended"), "ended": True})
         else:
-            self.refuse(404, Words().error(error))
+            self.refuse(404, words.error(error))
 
     def device_key(self) -> str:
         key = self.request.headers.get("X-Workshop-Device", "")
@@ -265,19 +263,18 @@ class JoinHandler(PhoneHandler):
     """POST {code}: the session's title, language and words, and which polls this device answered."""
 
     async def post(self) -> None:
+        session = None
         try:
             key = self.device_key()
             room = await self.phones.view(str(self.body().get("code", "")))
             session = room.session
             if room.ended:
-                self.set_status(410)  # the page says thank you, not that something is wrong
-                self.finish({"error": Words(session.module.language)("participant.ended"), "ended": True})
-                return
+                raise JoinError(key="join.ended")
             participant_id = await self.phones.participant(session.id, key)
             answered = await self.phones.call(self.phones.store.answered_polls, participant_id)
             support = await self.phones.call(self.phones.store.support, session.id)
         except JoinError as error:
-            self.refuse_join(error)
+            self.refuse_join(error, Words(session.module.language) if session else Words())
             return
         except WorkshopError:
             self.refuse(503, Words()("participant.unavailable"))

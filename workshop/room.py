@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import random
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,9 +176,9 @@ class Room:
         )
         return results_html(results, showing, session.min_group_size, words, texts)
 
-    def forget_ended(self) -> None:
-        """Stop watching sessions that have ended (their phones have been told)."""
-        for session_id in [s for s, room in self.views.items() if room.ended]:
+    def forget_ended(self, keep: Collection[int] = ()) -> None:
+        """Stop watching sessions that have ended, but those in `keep` (whose phones are told now)."""
+        for session_id in [s for s, room in self.views.items() if room.ended and s not in keep]:
             room = self.views.pop(session_id)
             self._by_code.pop(room.session.join_code, None)
 
