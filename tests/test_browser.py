@@ -240,6 +240,18 @@ def send_text(phone: Any, text: str) -> None:
 
 def chart_fits(screen: Any) -> None:
     """The revealed chart lies wholly inside the projector's window, with nothing to scroll."""
+    # Plotly's responsive resize runs on a debounced window event, so give a resized window a moment
+    # to settle before measuring; the assertions below still say what was wrong if it never does.
+    with suppress(PlaywrightTimeout):
+        screen.wait_for_function(
+            """() => {
+                const plot = document.querySelector('.workshop-screen .js-plotly-plot');
+                if (!plot) return false;
+                const box = plot.getBoundingClientRect();
+                return box.width >= 0.8 * window.innerWidth && box.bottom <= window.innerHeight;
+            }""",
+            timeout=5000,
+        )
     box = screen.locator(".workshop-screen .js-plotly-plot").bounding_box()
     viewport = screen.viewport_size
     assert box is not None and box["y"] + box["height"] <= viewport["height"], (box, viewport)
