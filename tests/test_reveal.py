@@ -224,3 +224,39 @@ def test_reopening_a_revealed_poll_takes_its_results_off_the_screen(
     room.look()
     assert sqlite_store.state(room.session.id).revealed_poll is None
     assert not room.screen.chart_shown and room.phone_results == ""
+
+
+def test_a_live_chart_in_front_of_the_room_moves_only_in_batches(sqlite_store: Store, tiny: Module) -> None:
+    room = Room(sqlite_store, min_group_size=3)
+    room.console.open_poll(tiny.poll("how"))  # live: revealed while people are still answering
+    room.console.reveal_results(tiny.poll("how"))
+    room.answer("how", 1, 5, 3)
+    room.look()
+    first = [1, 0, 1, 0, 1]
+    assert room.bars(room.screen.figure) == first
+    shown_to_phones = room.phone_results
+
+    # One more tap, and then someone changing their answer: a partner watching the screen or a phone
+    # would read either from the difference, so the room's chart stays as it was.
+    room.answer("how", 4)
+    room.look()
+    assert room.bars(room.screen.figure) == first
+    assert room.phone_results == shown_to_phones
+    assert room.bars(room.console.figure) == [1, 0, 1, 1, 1]  # the facilitator's own console is exact
+    changer = room.store.join(room.session.id, f"{1:032x}")
+    room.store.record_answer(room.session.id, changer, "how", 2)
+    room.look()
+    assert room.bars(room.screen.figure) == first
+
+    # The third answer since the last batch moves the room on, to the results as they stand.
+    room.answer("how", 5)
+    room.look()
+    now = [0, 1, 1, 1, 2]
+    assert room.bars(room.screen.figure) == now
+    assert room.phone_results != shown_to_phones and "2 (40%)" in room.phone_results
+
+    # Closing leaves the room on its last batch rather than showing the last few taps at once.
+    room.answer("how", 1)
+    room.console.close_poll(tiny.poll("how"))
+    room.look()
+    assert room.bars(room.screen.figure) == now

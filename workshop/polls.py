@@ -6,11 +6,13 @@ it is stored, whatever the widgets on the page allowed.
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from workshop.content import Poll
 from workshop.errors import AnswerRefused
@@ -174,3 +176,35 @@ def shift(
 
 
 Results = Tally | Shift
+
+
+def _tally_dict(t: Tally) -> dict[str, Any]:
+    return {"counts": list(t.counts), "respondents": t.respondents, "mean": t.mean, "median": t.median}
+
+
+def _tally_from(poll: Poll, data: dict[str, Any]) -> Tally:
+    return Tally(poll, tuple(data["counts"]), data["respondents"], data["mean"], data["median"])
+
+
+def results_json(results: Results) -> str:
+    """Results as stored for the room's live batches (the poll itself is the session's)."""
+    if isinstance(results, Tally):
+        return json.dumps({"tally": _tally_dict(results)})
+    moves = {"paired": results.paired, "higher": results.higher, "same": results.same, "lower": results.lower}
+    return json.dumps({"before": _tally_dict(results.before), "after": _tally_dict(results.after), **moves})
+
+
+def results_from_json(poll: Poll, before: Poll | None, text: str) -> Results:
+    """Results stored by `results_json`, for `poll` (and the first round `before` of a pair)."""
+    data = json.loads(text)
+    if "tally" in data:
+        return _tally_from(poll, data["tally"])
+    assert before is not None, "a stored pair needs its first round"
+    return Shift(
+        before=_tally_from(before, data["before"]),
+        after=_tally_from(poll, data["after"]),
+        paired=data["paired"],
+        higher=data["higher"],
+        same=data["same"],
+        lower=data["lower"],
+    )

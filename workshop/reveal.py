@@ -91,6 +91,15 @@ def for_room(
     return Showing(revealed, answers)
 
 
+def live_batch(min_group_size: int) -> int:
+    """How many answers (new or changed) a live chart in front of the room waits for before it moves.
+
+    A bar that grows by one as a person taps tells the partner beside them what they chose; a batch of
+    at least the minimum group size (and never fewer than two) hides each tap among the others.
+    """
+    return max(2, min_group_size)
+
+
 def may_reveal(module: Module, poll: Poll) -> bool:
     """Whether the facilitator may put this poll's results in front of the room at all."""
     return standing(module, poll, {}).policy != "never"

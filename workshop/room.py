@@ -167,9 +167,9 @@ class Room:
         if state.revealed_poll is None:
             return ""
         poll = session.module.poll(state.revealed_poll)
-        results = self.store.results(session.id, poll.id)
         statuses = {state.open_poll: "open"} if state.open_poll else {}
         stands = standing(session.module, poll, statuses)
+        results = self.store.room_results(session.id, poll.id, live=stands.policy == "live")
         showing = for_room(stands, True, results.respondents, session.min_group_size, words)
         texts = (
             self.store.approved_texts(session.id, poll.id) if poll.kind == "text" and showing.results else []

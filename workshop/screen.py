@@ -109,14 +109,21 @@ class Screen:
         words = Words(session.module.language)
         state = self.store.state(session.id)
         count = self.store.answer_count(session.id, state.open_poll) if state.open_poll else 0
-        revealed = self.store.results(session.id, state.revealed_poll) if state.revealed_poll else None
+        statuses = self.store.poll_statuses(session.id)
+        revealed = None
+        if state.revealed_poll:
+            stands = standing(session.module, session.module.poll(state.revealed_poll), statuses)
+            revealed = self.store.room_results(
+                session.id,
+                state.revealed_poll,
+                live=stands.policy == "live",
+            )
         seen = (session.id, state.version, count, revealed)
         if seen == self._seen:
             return
         self._seen = seen
         self._draw_join(session, words, compact=revealed is not None)
         record = self.store.session(session.id)
-        statuses = self.store.poll_statuses(session.id)
         parts = []
         if record.current_section and revealed is None:
             parts.append(f"<h2>{html.escape(session.module.section(record.current_section).title)}</h2>")

@@ -22,8 +22,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop.content import Module
 from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError
-from workshop.polls import Answer, Results, Tally, check_answer, shift, tally
-from workshop.reveal import may_reveal, policy_of
+from workshop.polls import (
+    Answer,
+    Results,
+    Tally,
+    check_answer,
+    results_from_json,
+    results_json,
+    shift,
+    tally,
+)
+from workshop.reveal import live_batch, may_reveal, policy_of
 from workshop.safety import flags
 from workshop.sessions import new_join_code, normalise_join_code
 from workshop.support import Contact, contacts_from_json, contacts_json
@@ -51,6 +60,10 @@ sessions = sa.Table(
     sa.Column("revealed_poll", sa.String(100)),
     # The local support contacts when the session started (JSON list), for every phone and the end screen.
     sa.Column("support_json", sa.Text),
+    # How many people the facilitator expects: more devices than that is a sign of ballot stuffing.
+    sa.Column("expected_people", sa.Integer),
+    # Once the room is in, the facilitator closes joining: known devices come back, new ones are refused.
+    sa.Column("joining_closed", sa.Boolean),
 )
 
 poll_states = sa.Table(
@@ -60,6 +73,10 @@ poll_states = sa.Table(
     sa.Column("poll_id", sa.String(100), primary_key=True),
     sa.Column("status", sa.String(10), nullable=False),  # "open" or "closed"
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    # A live poll's results as the room last saw them, and how many answers (new or changed) they
+    # counted: the room's view moves only in batches, so no single tap can be read from a difference.
+    sa.Column("shown_json", sa.Text),
+    sa.Column("shown_events", sa.Integer),
 )
 
 participants = sa.Table(
@@ -82,6 +99,8 @@ answers = sa.Table(
     # Open text only: "pending" until the facilitator approves or rejects it; only approved text is shown.
     # Safety flags are not stored: they are found afresh in the text, with the module's own words.
     sa.Column("review", sa.String(10)),
+    # How many times this answer was given (1, then one more per change): the live batches count these.
+    sa.Column("revision", sa.Integer),
 )
 
 # What a phone may ask the facilitator for, privately: a word at the break (with a random code only
@@ -113,6 +132,8 @@ class SessionRecord:
     started_at: datetime
     ended_at: datetime | None
     version: int
+    expected_people: int | None = None
+    joining_closed: bool = False
 
     @property
     def ended(self) -> bool:
@@ -261,11 +282,18 @@ class Store:
     # Sessions -------------------------------------------------------------------------------------
 
     def start_session(
-        self, module: Module, *, min_group_size: int = 5, support: tuple[Contact, ...] = ()
+        self,
+        module: Module,
+        *,
+        min_group_size: int = 5,
+        support: tuple[Contact, ...] = (),
+        expected_people: int | None = None,
     ) -> SessionRecord:
         """Start a session of a module with a fresh join code (and the local support contacts)."""
         if min_group_size < 1:
             raise ValueError("min_group_size must be at least 1")
+        if expected_people is not None and expected_people < 1:
+            raise ValueError("expected_people must be at least 1")
         for _ in range(20):
             code = new_join_code()
             try:
@@ -281,6 +309,8 @@ class Store:
                             started_at=self.clock(),
                             version=0,
                             support_json=contacts_json(support),
+                            expected_people=expected_people,
+                            joining_closed=False,
                         )
                     ).inserted_primary_key
                 assert key is not None
@@ -494,10 +524,31 @@ class Store:
 
     # Participants and answers ---------------------------------------------------------------------
 
+    def known_participant(self, session_id: int, device_token: str) -> int | None:
+        """The participant number of a device that has joined this session before, else None."""
+        device_hash = hash_device_token(device_token)
+        where = (participants.c.session_id == session_id) & (participants.c.device_hash == device_hash)
+        with self.engine.connect() as db:
+            found = db.execute(sa.select(participants.c.id).where(where)).scalar()
+        return None if found is None else int(found)
+
+    def set_expected_people(self, session_id: int, expected: int | None) -> None:
+        """How many people the facilitator expects in the room (None: not said)."""
+        if expected is not None and expected < 1:
+            raise ValueError("expected_people must be at least 1")
+        with self.engine.begin() as db:
+            self._touch(db, session_id, expected_people=expected)
+
+    def set_joining_closed(self, session_id: int, closed: bool) -> None:
+        """Close joining once the room is in (a device seen before still comes back), or open it again."""
+        with self.engine.begin() as db:
+            self._touch(db, session_id, joining_closed=closed)
+
     def join(self, session_id: int, device_token: str) -> int:
         """Register a device (by the hash of its token) and return its participant number.
 
-        The same device joining again, after a reload, gets the same number back.
+        The same device joining again, after a reload, gets the same number back, even once joining is
+        closed; a new device is then refused.
         """
         if not (16 <= len(device_token) <= 128) or not device_token.isalnum():
             raise JoinError(key="join.bad-key")
@@ -509,6 +560,11 @@ class Store:
             found = db.execute(sa.select(participants.c.id).where(where)).scalar()
             if found is not None:
                 return int(found)
+            closed = db.execute(
+                sa.select(sessions.c.joining_closed).where(sessions.c.id == session_id)
+            ).scalar()
+            if closed:
+                raise JoinError(key="join.closed")
             insert = self._insert(participants).values(session_id=session_id, device_hash=device_hash)
             db.execute(insert.on_conflict_do_nothing())
             return int(db.execute(sa.select(participants.c.id).where(where)).scalar_one())
@@ -546,13 +602,15 @@ class Store:
                 "session_id": session_id,
                 "value": json.dumps(stored),
                 "answered_at": now,
+                "revision": 1,
             }
             if poll.kind == "text":
                 values["review"] = "pending"  # a new text replaces the old one and waits to be read again
             insert = self._insert(answers).values(participant_id=participant_id, poll_id=poll_id, **values)
             db.execute(
                 insert.on_conflict_do_update(
-                    index_elements=[answers.c.participant_id, answers.c.poll_id], set_=values
+                    index_elements=[answers.c.participant_id, answers.c.poll_id],
+                    set_=dict(values, revision=sa.func.coalesce(answers.c.revision, 1) + 1),
                 )
             )
             # Checked after the write, under its lock (SQLite) or a share lock on the poll (PostgreSQL):
@@ -614,6 +672,52 @@ class Store:
             self.answers(session_id, poll.id),
             [(json.loads(b), json.loads(a)) for b, a in pairs],
         )
+
+    def room_results(self, session_id: int, poll_id: str, *, live: bool) -> Results:
+        """The results the room (screen and phones) may see: for a live poll, in batches.
+
+        A live chart that moved with each tap would show a partner sitting alongside what was just
+        answered. So once the room has seen a distribution, it keeps it until at least a batch of
+        answers (new or changed, `reveal.live_batch`) has come in since; then it moves on to the
+        results as they stand. Below the minimum group size no view draws a distribution, so until
+        then the room follows the count exactly. Every view of the room reads the same stored batch:
+        the screen and the phones never differ by one answer.
+        """
+        if not live:
+            return self.results(session_id, poll_id)
+        module = self.module(session_id)
+        poll = module.poll(poll_id)
+        before = module.poll(poll.before) if poll.before else None
+        rounds = [poll_id, *([before.id] if before else [])]
+        state = (poll_states.c.session_id == session_id) & (poll_states.c.poll_id == poll_id)
+        with self.engine.connect() as db:
+            events = int(
+                db.execute(
+                    sa.select(
+                        sa.func.coalesce(sa.func.sum(sa.func.coalesce(answers.c.revision, 1)), 0)
+                    ).where(answers.c.session_id == session_id, answers.c.poll_id.in_(rounds))
+                ).scalar_one()
+            )
+            shown = db.execute(
+                sa.select(poll_states.c.shown_json, poll_states.c.shown_events).where(state)
+            ).first()
+            minimum = db.execute(
+                sa.select(sessions.c.min_group_size).where(sessions.c.id == session_id)
+            ).scalar_one()
+        shown_json, shown_events = (shown[0], shown[1] or 0) if shown else (None, 0)
+        last = results_from_json(poll, before, shown_json) if shown_json else None
+        if last is not None and last.respondents >= minimum and events - shown_events < live_batch(minimum):
+            return last
+        current = self.results(session_id, poll_id)
+        with self.engine.begin() as db:
+            # Whoever reads first moves the batch on; the others find it moved and read the same one.
+            db.execute(
+                poll_states.update()
+                .where(state, sa.func.coalesce(poll_states.c.shown_events, 0) == shown_events)
+                .values(shown_json=results_json(current), shown_events=events)
+            )
+            stored = db.execute(sa.select(poll_states.c.shown_json).where(state)).scalar()
+        return results_from_json(poll, before, stored) if stored else current
 
     def text_answers(self, session_id: int, poll_id: str) -> list[TextAnswer]:
         """An open-text poll's answers for moderation, in an order that says nothing of who or when."""
@@ -717,6 +821,8 @@ class Store:
             started_at=row.started_at,
             ended_at=row.ended_at,
             version=row.version,
+            expected_people=row.expected_people,
+            joining_closed=bool(row.joining_closed),
         )
 
 
