@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from workshop.console import Console
 from workshop.content import Module
+from workshop.errors import JoinError
 from workshop.store import Store
 
 TESTS = Path(__file__).parent
@@ -211,3 +214,49 @@ def test_after_a_restart_the_running_session_is_ready_to_resume_and_charted_at_o
     again.resume_button.click()
     assert again.session is not None and again.session.id == first.session.id
     assert "2 answered" in again.counts.value  # counts at once, without pressing Chart
+
+
+def test_more_devices_than_people_expected_raises_an_alert_and_joining_can_be_closed(
+    sqlite_store: Store,
+) -> None:
+    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1")
+    console.module_choice.value = "tiny"
+    console.expected_people.value = 2
+    console.start_button.click()
+    assert console.session is not None
+    session_id = console.session.id
+    assert sqlite_store.session(session_id).expected_people == 2
+    for n in range(2):
+        sqlite_store.join(session_id, f"{n:032x}")
+    console.refresh()
+    assert console.door.alert.value == ""
+    sqlite_store.join(session_id, f"{9:032x}")
+    console.refresh()
+    assert "3 devices have joined, but you expect 2 people" in console.door.alert.value
+    console.door.expected.value = 3  # a late arrival the facilitator can see: the alert goes
+    assert console.door.alert.value == ""
+    assert sqlite_store.session(session_id).expected_people == 3
+
+    assert console.door.switch.description == "Close joining"
+    console.door.switch.click()
+    assert "Joining is closed" in console.door.status.value
+    assert console.door.switch.description == "Open joining again"
+    assert sqlite_store.session(session_id).joining_closed
+    assert sqlite_store.join(session_id, f"{0:032x}") >= 0  # a known phone comes back
+    with pytest.raises(JoinError, match="Joining is closed"):
+        sqlite_store.join(session_id, f"{10:032x}")
+
+
+def test_a_console_opened_after_a_crash_resumes_the_running_session_by_itself(sqlite_store: Store) -> None:
+    first = started_console(sqlite_store)
+    assert first.session is not None
+    again = Console(
+        sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1", resume_running=True
+    )
+    assert again.session is not None and again.session.id == first.session.id
+    assert f"Resumed the running session {first.session.join_code}" in again.message.value
+    assert again.session_box.layout.display is None
+    # Started afresh without a running session, it waits at the start screen.
+    again.end_session()
+    fresh = Console(sqlite_store, module_folders=[TESTS / "modules"], resume_running=True)
+    assert fresh.session is None

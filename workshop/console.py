@@ -18,6 +18,7 @@ from workshop.charts import draw_results, new_poll_figure
 from workshop.content import Module, Poll, find_module, find_modules
 from workshop.errors import WorkshopError
 from workshop.following import follow
+from workshop.joining import Door
 from workshop.language import Words
 from workshop.moderation import ModerationQueue
 from workshop.prose import to_html
@@ -66,6 +67,7 @@ class Console:
         module_folders: list[Path] | None = None,
         participant_base: str | None = None,
         interval: float = 0.3,
+        resume_running: bool = False,
     ) -> None:
         self.store = store
         self.module_folders = module_folders
@@ -84,6 +86,10 @@ class Console:
             description=say("console.module"), options=sorted(find_modules(module_folders))
         )
         self.group_size = widgets.BoundedIntText(value=5, min=1, max=50, description=say("console.min-group"))
+        # Asked at the start: more devices than people is how ballot stuffing shows itself.
+        self.expected_people = widgets.BoundedIntText(
+            value=20, min=1, max=5000, description=say("console.expected")
+        )
         self.start_button = widgets.Button(description=say("console.start"), button_style="primary")
         self.start_button.on_click(lambda _b: self.start_session())
         self.resume_choice = widgets.Dropdown(description=say("console.running"), options=[])
@@ -96,7 +102,7 @@ class Console:
         self.setup_box = widgets.VBox(
             [
                 widgets.HTML(f"<h2>{html.escape(say('console.start-heading'))}</h2>"),
-                widgets.HBox([self.module_choice, self.group_size, self.start_button]),
+                widgets.HBox([self.module_choice, self.group_size, self.expected_people, self.start_button]),
                 widgets.HBox([self.resume_choice, self.resume_button]),
                 self.before_view,
             ]
@@ -111,6 +117,8 @@ class Console:
         self.support_view = widgets.HTML()
         self.end_button = widgets.Button(description=say("console.end"), button_style="danger")
         self.end_button.on_click(lambda _b: self._end_clicked())
+        self._end_asked = False  # the first click on End only asks for a second
+        self.door = Door(store, say)
         # The module's full length, or its short path: the agenda lists only that path's sections.
         self.path_choice = widgets.ToggleButtons(options=[("Full", "full")])
         self.path_choice.observe(lambda _change: self._fill_agenda(), "value")
@@ -144,7 +152,7 @@ class Console:
                     [
                         self.join_info,
                         self.qr,
-                        widgets.VBox([self.counts, self.requests_view, self.end_button]),
+                        widgets.VBox([self.counts, self.door.view, self.requests_view, self.end_button]),
                     ],
                     layout=widgets.Layout(justify_content="space-between", align_items="center"),
                 ),
@@ -157,6 +165,12 @@ class Console:
             [widgets.HTML(CONSOLE_STYLE), self.message, self.setup_box, self.session_box]
         )
         self.view.add_class("workshop-console")
+        if resume_running and self.resume_choice.value is not None:
+            # After a crash or a restart the facilitator comes back to the room as it was.
+            self.resume_session()
+            assert self.session is not None
+            resumed = self.words("console.resumed", code=self.session.join_code)
+            self.message.value = f"<p>{html.escape(resumed)}</p>"
 
     # Sessions ------------------------------------------------------------------------------------
 
@@ -193,7 +207,12 @@ class Console:
             module: Module = find_module(self.module_choice.value, self.module_folders)
             found = support_file(self.module_folders)
             support = load_contacts(found) if found else ()
-            record = self.store.start_session(module, min_group_size=self.group_size.value, support=support)
+            record = self.store.start_session(
+                module,
+                min_group_size=self.group_size.value,
+                support=support,
+                expected_people=self.expected_people.value,
+            )
         except WorkshopError as error:
             self._problem(str(error))
             return
@@ -207,9 +226,11 @@ class Console:
 
     def _end_clicked(self) -> None:
         """Ending a session ends it on every phone: the first click only asks for a second."""
-        if self.end_button.description == self.words("console.end"):
+        if not self._end_asked:
+            self._end_asked = True
             self.end_button.description = self.words("console.end-confirm")
             return
+        self._end_asked = False
         self.end_button.description = self.words("console.end")
         self.end_session()
 
@@ -229,6 +250,8 @@ class Console:
         self.words = say = Words(record.module.language)
         self.moderation.words = say
         self.end_button.description = say("console.end")
+        self._end_asked = False
+        self.door.show(record, say)
         self.agenda_heading.value = f"<h3>{html.escape(say('console.agenda'))}</h3>"
         self.message.value = ""
         url = participant_url(self.participant_base, record.join_code)
@@ -453,6 +476,7 @@ class Console:
         counts = html.escape(answered + devices)
         self.counts.value = f'<p class="counts">{counts}<br><small>{html.escape(minimum)}</small></p>'
         self.requests_view.value = self._requests_html(*requests)
+        self.door.refresh(joined)
         if poll is None or results is None:
             self.figure_box.layout.display = "none"  # no empty axes before a question is chosen
             return
@@ -492,7 +516,7 @@ def show_console(store: Store | None = None) -> Console | None:
 
     folders = [Path(p) for p in os.environ.get("WORKSHOP_MODULES", "").split(os.pathsep) if p]
     try:
-        console = Console(store or Store(), module_folders=folders)
+        console = Console(store or Store(), module_folders=folders, resume_running=True)
     except WorkshopError as error:
         display(widgets.HTML(f'<p class="problem">{html.escape(str(error))}</p>'))
         return None
