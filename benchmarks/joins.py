@@ -188,6 +188,7 @@ def workshop_serve(workdir: Path) -> Iterator[Server]:
         f"--participant-port={free_port()}",
         f"--facilitator-port={free_port()}",
         f"--database=sqlite:///{workdir / 'bench.sqlite3'}",
+        "--joins-per-address=100000",  # every phone comes from 127.0.0.1
     ]
     process = subprocess.Popen(
         command,

@@ -123,6 +123,7 @@ class Kit:
         command += [f"--participant-port={free_port()}", f"--facilitator-port={free_port()}"]
         command += [f"--database={self.args.database}"]
         command += [f"--participant-servers={self.args.participant_servers}"]
+        command += ["--joins-per-address=100000"]  # every played phone comes from 127.0.0.1
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         pipe = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
         self.process = subprocess.Popen(command, cwd=self.workdir, env=env, **pipe)

@@ -107,6 +107,8 @@ def workshop_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
         "--facilitator-port", str(_free_port()),
         "--database", database_url,
         "--modules", str(TESTS / "modules"),
+        # Every test phone comes from 127.0.0.1: one address for the whole run.
+        "--joins-per-address", "100000",
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
@@ -182,7 +184,9 @@ def start_participant_server(database_url: str, folder: Path, *options: str) -> 
     log_path = folder / f"participant-{port}.log"
     command = [
         sys.executable, "-m", "workshop.participant_server",
-        "--host", "127.0.0.1", "--port", str(port), "--database", database_url, *options,
+        "--host", "127.0.0.1", "--port", str(port), "--database", database_url,
+        # Every test phone is 127.0.0.1, and tests try wrong codes on purpose; a test may lower these.
+        "--joins-per-address", "100000", "--wrong-codes", "100000", *options,
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

@@ -57,6 +57,7 @@ def two_servers(tmp_path: Path, nginx: str) -> Iterator[tuple[str, str, subproce
         sys.executable, "-m", "workshop.cli", "serve", "--host", "127.0.0.1",
         "--participant-port", str(port), "--facilitator-port", str(_free_port()),
         "--database", database_url, "--participant-servers", "2",
+        "--joins-per-address", "100000",  # every test phone is 127.0.0.1
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(

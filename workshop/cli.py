@@ -49,6 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         support_file=Path(args.support) if args.support else None,
         max_connections=args.max_connections,
         per_address=args.per_address,
+        joins_per_address=args.joins_per_address,
     )
     return serve(options)
 
@@ -346,6 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=int(os.environ.get("WORKSHOP_PER_ADDRESS", "400")),
         metavar="N",
         help="the same, from one network address (phones behind one NAT share one; kept in memory only)",
+    )
+    serve.add_argument(
+        "--joins-per-address",
+        type=int,
+        default=int(os.environ.get("WORKSHOP_JOINS_PER_ADDRESS", "6")),
+        metavar="N",
+        help="new phones one network address may join in ten minutes; raise it to the room's size when "
+        "phones share an address (the kit on a remote server); kept in memory only",
     )
     serve.add_argument("--module", help="check that this module is valid before starting")
     support = command(cmd_support, "support")

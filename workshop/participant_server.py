@@ -31,6 +31,7 @@ import tornado.httpserver
 import tornado.web
 
 from workshop.errors import AnswerRefused, JoinError, WorkshopError
+from workshop.guards import AddressGuard
 from workshop.language import Words
 from workshop.room import Room, RoomView, for_device, phone_words
 from workshop.store import Store
@@ -40,6 +41,7 @@ log = logging.getLogger("workshop.participant_server")
 STATIC = Path(__file__).parent / "share" / "participant"
 DEVICE_KEY = re.compile(r"^[0-9A-Za-z]{16,128}$")
 T = TypeVar("T")
+WRONG_CODE_PAUSE = 0.5  # seconds before a wrong code is answered
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class Limits:
     wait_seconds: float = 25.0  # a phone's wait for a change before it asks again
     tick: float = 0.2  # how often the watcher reads the sessions' versions
     max_body: int = 64 * 1024  # an answer is a few hundred bytes; a 10 MB one is refused unread
+    # New devices one address may join per ten minutes: on the venue's network every phone has its own
+    # address; behind one NAT (the kit on a remote server) raise it to the size of the room.
+    new_devices_per_address: int = 6
+    wrong_codes: int = 5  # wrong join codes from one address within a minute before it is locked out
 
 
 def raise_open_file_limit() -> int:
@@ -78,6 +84,7 @@ class Phones:
         self.asked: dict[tuple[str, int, str], str | float] = {}
         self.in_flight = 0
         self.by_address: Counter[str] = Counter()
+        self.guard = AddressGuard(new_devices=limits.new_devices_per_address, wrong_codes=limits.wrong_codes)
         self._watcher: asyncio.Task[None] | None = None
 
     async def call(self, function: Any, *args: Any) -> Any:
@@ -88,8 +95,12 @@ class Phones:
 
     async def watch(self) -> None:
         """One read of the versions per tick for the whole server; a change wakes that session's phones."""
+        forgotten = time.monotonic()
         while True:
             await asyncio.sleep(self.limits.tick)
+            if time.monotonic() - forgotten > 60:
+                self.guard.forget_old()
+                forgotten = time.monotonic()
             if not self.room.views:
                 continue
             try:
@@ -188,8 +199,39 @@ class PhoneHandler(tornado.web.RequestHandler):
         if error.key == "join.ended":
             self.set_status(410)
             self.finish({"error": words("participant.ended"), "ended": True})
+        elif error.key in ("join.locked", "join.too-many-new"):
+            self.set_header("Retry-After", "60")
+            self.refuse(429, words.error(error))
         else:
             self.refuse(404, words.error(error))
+
+    @property
+    def address(self) -> str:
+        return self.request.remote_ip or ""
+
+    async def room(self, code: str) -> RoomView:
+        """The room of a join code; wrong codes from one address are slowed down, then locked out."""
+        guard = self.phones.guard
+        if guard.locked(self.address):
+            raise JoinError(key="join.locked")
+        try:
+            return await self.phones.view(code)
+        except JoinError as error:
+            if error.key in ("join.no-match", "join.not-a-code"):
+                guard.wrong_code(self.address)
+                await asyncio.sleep(WRONG_CODE_PAUSE)  # costs the server nothing, a guesser time
+            raise
+
+    async def participant(self, session_id: int, key: str) -> int:
+        """This device's participant number; a device new to the session counts against its address."""
+        phones = self.phones
+        found = phones.participants.get((session_id, key))
+        if found is not None:
+            return found
+        known = await phones.call(phones.store.known_participant, session_id, key)
+        if known is None and not phones.guard.may_add_device(self.address):
+            raise JoinError(key="join.too-many-new")
+        return await phones.participant(session_id, key)
 
     def device_key(self) -> str:
         key = self.request.headers.get("X-Workshop-Device", "")
@@ -236,7 +278,7 @@ class PageHandler(PhoneHandler):
         words, title = Words(), ""
         if code:
             try:
-                room = await self.phones.view(code)
+                room = await self.room(code)
                 words, title = Words(room.session.module.language), room.session.module.title
             except WorkshopError:
                 pass  # the script asks again and explains what is wrong with the code
@@ -266,11 +308,11 @@ class JoinHandler(PhoneHandler):
         session = None
         try:
             key = self.device_key()
-            room = await self.phones.view(str(self.body().get("code", "")))
+            room = await self.room(str(self.body().get("code", "")))
             session = room.session
             if room.ended:
                 raise JoinError(key="join.ended")
-            participant_id = await self.phones.participant(session.id, key)
+            participant_id = await self.participant(session.id, key)
             answered = await self.phones.call(self.phones.store.answered_polls, participant_id)
             support = await self.phones.call(self.phones.store.support, session.id)
         except JoinError as error:
@@ -298,7 +340,7 @@ class RoomHandler(PhoneHandler):
     async def get(self) -> None:
         try:
             key = self.device_key()
-            room = await self.phones.view(self.get_query_argument("code", ""))
+            room = await self.room(self.get_query_argument("code", ""))
             seen = int(self.get_query_argument("seen", "-1"))
         except JoinError as error:
             self.refuse_join(error)
@@ -326,9 +368,9 @@ class AnswerHandler(PhoneHandler):
         try:
             key = self.device_key()
             body = self.body()
-            room = await phones.view(str(body.get("code", "")))
+            room = await self.room(str(body.get("code", "")))
             words = Words(room.session.module.language)
-            participant_id = await phones.participant(room.session.id, key)
+            participant_id = await self.participant(room.session.id, key)
             poll_id = body.get("poll")
             if not isinstance(poll_id, str):
                 raise AnswerRefused(key="refused.not-in-session")
@@ -361,7 +403,7 @@ class RequestHandler(PhoneHandler):
         phones, words = self.phones, Words()
         try:
             key = self.device_key()
-            room = await phones.view(str(self.body().get("code", "")))
+            room = await self.room(str(self.body().get("code", "")))
             session = room.session
             words = Words(session.module.language)
             asked = phones.asked.get((self.kind, session.id, key))
@@ -499,6 +541,8 @@ async def run(options: argparse.Namespace) -> None:
         max_connections=min(options.max_connections, max(16, files - 64)),
         per_address=options.per_address,
         wait_seconds=options.wait_seconds,
+        new_devices_per_address=options.joins_per_address,
+        wrong_codes=options.wrong_codes,
     )
     store = Store(options.database, create=False, connections=4)
     phones = Phones(store, limits, name=options.name)
@@ -527,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", default="/", help="the path prefix, when a proxy routes by path")
     parser.add_argument("--max-connections", type=int, default=Limits.max_connections)
     parser.add_argument("--per-address", type=int, default=Limits.per_address)
+    parser.add_argument("--joins-per-address", type=int, default=Limits.new_devices_per_address)
+    parser.add_argument("--wrong-codes", type=int, default=Limits.wrong_codes, help=argparse.SUPPRESS)
     parser.add_argument("--wait-seconds", type=float, default=Limits.wait_seconds, help=argparse.SUPPRESS)
     parser.add_argument("--name", default="phones", help="named in each answer's X-Workshop-Server header")
     parser.add_argument("--behind-proxy", action="store_true", help="take the client address from X-Real-IP")

@@ -45,6 +45,7 @@ class ServeOptions:
     participant_servers: int = 1  # more than one: nginx in front, each server on a loopback port
     max_connections: int = 2000  # per participant server: beyond it phones are told the room is full
     per_address: int = 400
+    joins_per_address: int = 6  # new devices per address per ten minutes (raise it behind one NAT)
 
 
 @dataclass
@@ -163,6 +164,7 @@ def _participant_server(
         f"--database={database_url}",
         f"--max-connections={options.max_connections}",
         f"--per-address={options.per_address}",
+        f"--joins-per-address={options.joins_per_address}",
         f"--name={name}",
         *(["--behind-proxy"] if options.participant_servers > 1 else []),
     ]
