@@ -357,7 +357,17 @@ def test_a_phone_has_support_a_private_word_a_hidden_answer_and_a_quick_exit(
     assert phone.get_by_role("button", name="Usually me").count() == 0  # nothing shows which it was
     assert "Usually me" not in phone.locator("main").inner_text()
 
-    phone.get_by_role("button", name="Leave this page at once").click()
+    # The quick exit stays in reach on a page scrolled far down (a long section text, say).
+    phone.evaluate(
+        "document.querySelector('#section')"
+        ".insertAdjacentHTML('beforeend', '<div style=\"height: 3000px\"></div>')"
+    )
+    phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    phone.wait_for_function("window.scrollY > 1000")
+    leave = phone.get_by_role("button", name="Leave this page at once")
+    box = leave.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    leave.click(no_wait_after=True)
     phone.wait_for_url("**/neutral.html*")
     assert phone.title() == "New Tab"
     phone.go_back()
