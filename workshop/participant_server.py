@@ -110,7 +110,11 @@ class Phones:
                 continue
             for session_id in changed:
                 self.wake(session_id)
-            self.room.forget_ended(keep=changed)  # ended a tick ago: their phones have been told
+            if self.room.forget_ended(keep=changed):  # ended a tick ago: their phones have been told
+                # A private word's code and a device's number live here no longer than their session.
+                live = self.room.views
+                self.asked = {k: v for k, v in self.asked.items() if k[1] in live}
+                self.participants = {k: v for k, v in self.participants.items() if k[0] in live}
 
     def wake(self, session_id: int) -> None:
         event = self.changed.pop(session_id, None)

@@ -176,11 +176,13 @@ class Room:
         )
         return results_html(results, showing, session.min_group_size, words, texts)
 
-    def forget_ended(self, keep: Collection[int] = ()) -> None:
+    def forget_ended(self, keep: Collection[int] = ()) -> list[int]:
         """Stop watching sessions that have ended, but those in `keep` (whose phones are told now)."""
-        for session_id in [s for s, room in self.views.items() if room.ended and s not in keep]:
+        ended = [s for s, room in self.views.items() if room.ended and s not in keep]
+        for session_id in ended:
             room = self.views.pop(session_id)
             self._by_code.pop(room.session.join_code, None)
+        return ended
 
 
 def for_device(room: RoomView, device_key: str) -> dict[str, Any]:
