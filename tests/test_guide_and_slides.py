@@ -229,6 +229,32 @@ def test_the_guide_prints_on_a4_and_letter_numbered_and_without_running_off_the_
     page.context.close()
 
 
+@pytest.mark.parametrize("module", ALL_BUILT_IN, ids=[m.id for m in ALL_BUILT_IN])
+@pytest.mark.parametrize(
+    ("printable_px", "printable_height_px"), [(688, 1016), (710, 950)], ids=["A4", "Letter"]
+)
+def test_no_part_of_any_guide_runs_off_the_page_and_the_run_sheet_fits_one(
+    chromium: Any, tmp_path: Path, module: Module, printable_px: int, printable_height_px: int
+) -> None:
+    """Every element of each built-in guide, measured against the paper less the 14 mm margins."""
+    page_file, _ = write_guide(module, tmp_path)
+    page, requested = offline_page(chromium, {"width": printable_px, "height": 1000})
+    page.goto(page_file.as_uri())
+    page.emulate_media(media="print")
+    too_wide = page.evaluate(
+        f"""[...document.body.querySelectorAll('*')]
+            .filter(e => e.getBoundingClientRect().right > {printable_px} + 0.5)
+            .map(e => e.tagName + ': ' + e.textContent.slice(0, 60))"""
+    )
+    assert too_wide == []
+    run_sheet = page.evaluate("document.querySelector('.run-sheet').getBoundingClientRect().height")
+    assert run_sheet <= printable_height_px, (
+        f"the run sheet needs {run_sheet:.0f} px of {printable_height_px}"
+    )
+    assert requested == []
+    page.context.close()
+
+
 # Three contacts, so that the last slide and the handout are measured at their fullest.
 CONTACTS = (
     Contact(
