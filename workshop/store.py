@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop.content import Module
-from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError
+from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError, PurgeRefused
 from workshop.polls import Answer, Results, Tally, check_answer, shift, tally
 from workshop.reveal import may_reveal, policy_of
 from workshop.safety import flags
@@ -104,6 +104,14 @@ room_requests = sa.Table(
     sa.Column("code", sa.String(8)),
 )
 
+# What a purged session keeps (`workshop.retention`): its export's results, computed before its raw
+# answers, texts, participants and requests were deleted.
+kept_results = sa.Table(
+    "kept_results",
+    metadata,
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("results_json", sa.Text, nullable=False),
+)
 # What earlier versions stored and this one does not: dropped when such a database is opened.
 NO_LONGER_KEPT = {"answers": ("answered_at",), "poll_states": ("changed_at",)}
 REQUEST_KINDS = ("private-word", "pause")
@@ -218,6 +226,7 @@ class Store:
         self.url = url or default_database_url()
         self.clock = clock
         self.new_id = new_id
+        self._has_kept_results: bool | None = None
         self._modules: dict[int, Module] = {}
         self.engine = self._make_engine(self.url, connections)
         if create:
@@ -788,6 +797,63 @@ class Store:
                 )
             ).first()
         return found is not None
+
+    # After a session: its results kept, its raw answers purged (see workshop.retention) ---------------
+
+    def sessions_ended_before(self, moment: datetime) -> list[int]:
+        """The sessions that ended before `moment` and still hold their raw answers, oldest first."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(sessions.c.id)
+                .where(
+                    sessions.c.ended_at < moment,
+                    sessions.c.id.not_in(sa.select(kept_results.c.session_id)),
+                )
+                .order_by(sessions.c.id)
+            ).scalars()
+            return [int(session_id) for session_id in rows]
+
+    def kept_results(self, session_id: int) -> dict[str, Any] | None:
+        """The results a purged session kept for `workshop export`; None while it holds its raw answers."""
+        if self._has_kept_results is None:  # a database no version with purge has opened: none purged
+            self._has_kept_results = sa.inspect(self.engine).has_table("kept_results")
+        if not self._has_kept_results:
+            return None
+        with self.engine.connect() as db:
+            text = db.execute(
+                sa.select(kept_results.c.results_json).where(kept_results.c.session_id == session_id)
+            ).scalar()
+        return json.loads(text) if text is not None else None
+
+    def purge(self, session_id: int, results: dict[str, Any]) -> bool:
+        """Keep an ended session's `results` and delete its answers, texts, participants and requests.
+
+        False when it was purged before (its kept results stay as they were); PurgeRefused while it runs.
+        """
+        with self.engine.begin() as db:
+            if not self._ended(db, session_id):
+                code = db.execute(sa.select(sessions.c.join_code).where(sessions.c.id == session_id)).scalar()
+                raise PurgeRefused(
+                    f"session {code} is still running — end it on the facilitator console, then purge it"
+                )
+            if db.execute(
+                sa.select(kept_results.c.session_id).where(kept_results.c.session_id == session_id)
+            ).first():
+                return False
+            db.execute(
+                kept_results.insert().values(
+                    session_id=session_id, results_json=json.dumps(results, ensure_ascii=False)
+                )
+            )
+            for table in (answers, participants, room_requests):
+                db.execute(table.delete().where(table.c.session_id == session_id))
+        self._has_kept_results = True
+        if self.engine.dialect.name == "postgresql":
+            # PostgreSQL keeps deleted rows as dead tuples until VACUUM makes their space reusable.
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+                db.exec_driver_sql("VACUUM answers, participants, room_requests")
+        self._erase_freed_pages()
+        return True
 
     # Internals ------------------------------------------------------------------------------------
 
