@@ -165,6 +165,35 @@ def test_export_lists_sessions_then_writes_one_naming_its_version(
     assert "doesn't match a session" in capsys.readouterr().err
 
 
+def test_purge_refuses_a_running_session_and_keeps_an_ended_ones_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_exports import run_session
+    from workshop.cli import main
+    from workshop.content import load_module
+    from workshop.store import Store
+
+    url = f"sqlite:///{tmp_path / 'workshop.sqlite3'}"
+    store = Store(url)
+    ended = store.session(run_session(store, load_module(TESTS / "modules" / "tiny.yaml")))
+    store.end_session(ended.id)
+    running = store.start_session(load_module(TESTS / "modules" / "tiny.yaml"))
+    store.close()
+    assert main(["export", "--database", url, "--code", ended.join_code, "--format", "csv"]) == 0
+    exported = capsys.readouterr().out
+    assert main(["purge", "--database", url, "--code", running.join_code]) == 1
+    refused = capsys.readouterr().err
+    assert f"workshop purge: session {running.join_code} is still running — end it" in refused
+    assert len(refused.strip().splitlines()) == 1
+    assert main(["purge", "--database", url, "--code", ended.join_code]) == 0
+    assert f"Purged session {ended.join_code}" in capsys.readouterr().out
+    assert main(["export", "--database", url, "--code", ended.join_code, "--format", "csv"]) == 0
+    assert capsys.readouterr().out == exported
+    assert main(["purge", "--database", url]) == 0
+    assert "No session that ended more than 30 days ago" in capsys.readouterr().out
+    assert "(default: 30)" in workshop("purge", "--help").stdout
+
+
 def test_import_article_writes_a_draft_that_validates_and_never_overwrites(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

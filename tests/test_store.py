@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from workshop.content import Module, load_module
 from workshop.errors import AnswerRefused, JoinError, PollError
 from workshop.polls import Shift
 from workshop.sessions import JOIN_CODE_ALPHABET
-from workshop.store import Store, answers, participants
+from workshop.store import Store, answers, hash_device_token, metadata, participants, room_requests, sessions
 
 DEVICE_A = "a" * 32
 DEVICE_B = "b" * 32
@@ -321,3 +322,199 @@ def test_no_answer_lands_after_the_poll_has_closed(store: Store, tiny: Module) -
         time.sleep(0.05)
     facilitator.close()
     assert seen_at_close == [store.tally(session.id, "who").counts]
+
+
+def test_answers_keep_no_time_and_participants_no_join_order(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    people = [store.join(session.id, f"{n:032x}") for n in range(12)]
+    store.open_poll(session.id, "who")
+    for person in people:
+        store.record_answer(session.id, person, "who", "Usually me")
+    for _ in range(3):
+        store.ask_for(session.id, "pause")
+    inspector = sa.inspect(store.engine)
+    timed = [
+        f"{table}.{column['name']}"
+        for table in ("answers", "poll_states", "participants", "room_requests")
+        for column in inspector.get_columns(table)
+        if isinstance(column["type"], sa.DateTime | sa.Date)
+    ]
+    assert timed == []
+    with store.engine.connect() as db:
+        requests = list(db.execute(sa.select(room_requests.c.id)).scalars())
+    assert people not in (sorted(people), sorted(people, reverse=True))  # in join order: 1 in 12! by chance
+    assert min(people + requests) > 2**30  # drawn from 62 bits, not counted from 1
+    if store.engine.dialect.name == "sqlite":  # nor a hidden rowid counting answers as they came
+        with store.engine.connect() as db, pytest.raises(sa.exc.OperationalError, match="rowid"):
+            db.exec_driver_sql("SELECT rowid FROM answers")
+
+
+def test_a_random_number_already_taken_is_drawn_again(store: Store, tiny: Module) -> None:
+    drawn = iter([7, 7, 9, 9, 11])
+    unlucky = Store(store.url, create=False, new_id=lambda: next(drawn))
+    session = unlucky.start_session(tiny)
+    assert unlucky.join(session.id, DEVICE_A) == 7
+    assert unlucky.join(session.id, DEVICE_B) == 9
+    assert unlucky.join(session.id, DEVICE_A) == 7
+    unlucky.ask_for(session.id, "pause")
+    unlucky.ask_for(session.id, "pause")
+    with unlucky.engine.connect() as db:
+        assert sorted(db.execute(sa.select(room_requests.c.id)).scalars()) == [9, 11]
+    unlucky.close()
+
+
+def test_a_session_keeps_its_start_and_end_to_the_minute(store: Store, tiny: Module) -> None:
+    moment = datetime(2025, 3, 1, 19, 42, 17, 123456, tzinfo=UTC)
+    timed = Store(store.url, create=False, clock=lambda: moment)
+    session = timed.start_session(tiny)
+    timed.end_session(session.id)
+    record = timed.session(session.id)
+    timed.close()
+    assert record.ended_at is not None
+    for kept in (record.started_at, record.ended_at):
+        assert (kept.hour, kept.minute, kept.second, kept.microsecond) == (19, 42, 0, 0)
+
+
+def test_a_rejected_text_loses_its_words_but_still_counts_with_its_flags(store: Store, tiny: Module) -> None:
+    session = store.start_session(tiny)
+    me, you = store.join(session.id, DEVICE_A), store.join(session.id, DEVICE_B)
+    store.open_poll(session.id, "words")
+    store.record_answer(session.id, me, "words", "When he hits me")
+    store.record_answer(session.id, you, "words", "Eye contact")
+    assert store.moderate(session.id, "words", me, "When he hits me", "rejected")
+    queue = {a.participant_id: a for a in store.text_answers(session.id, "words")}
+    assert (queue[me].text, queue[me].review, queue[me].flags) == ("", "rejected", ("physical-harm",))
+    assert not store.moderate(session.id, "words", me, "", "approved")  # nothing is left to approve
+    assert store.results(session.id, "words").respondents == 2
+    with store.engine.connect() as db:
+        assert not [v for v in db.execute(sa.select(answers.c.value)).scalars() if "hits" in v]
+    store.record_answer(session.id, me, "words", "Time together")  # written again while it is open
+    assert {a.text: a.flags for a in store.text_answers(session.id, "words")}["Time together"] == ()
+
+
+def test_replaced_and_rejected_texts_leave_no_bytes_in_the_database_files(
+    sqlite_store: Store, tiny: Module, tmp_path: Path
+) -> None:
+    session = sqlite_store.start_session(tiny)
+    me, you = sqlite_store.join(session.id, DEVICE_A), sqlite_store.join(session.id, DEVICE_B)
+    sqlite_store.open_poll(session.id, "words")
+    sqlite_store.record_answer(session.id, me, "words", "Quokka-marmalade-7731 first thought")
+    sqlite_store.record_answer(session.id, me, "words", "Kept-words-2288")
+    sqlite_store.record_answer(session.id, you, "words", "Zanzibar-tangerine-4410 said aloud")
+    sqlite_store.moderate(session.id, "words", you, "Zanzibar-tangerine-4410 said aloud", "rejected")
+    files = [tmp_path / "workshop.sqlite3", tmp_path / "workshop.sqlite3-wal"]
+    on_disk = b"".join(path.read_bytes() for path in files if path.exists())
+    assert b"Kept-words-2288" in on_disk  # what is kept can be found, so what is not would be too
+    assert b"Quokka-marmalade-7731" not in on_disk
+    assert b"Zanzibar-tangerine-4410" not in on_disk
+    with sqlite_store.engine.connect() as db:
+        assert db.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+
+
+def _schema_before_random_ids() -> sa.MetaData:
+    """The tables as the version before random ids and untimed answers made them."""
+    old = sa.MetaData()
+    sessions.to_metadata(old)
+    sa.Table(
+        "poll_states",
+        old,
+        sa.Column("session_id", sa.ForeignKey("sessions.id"), primary_key=True),
+        sa.Column("poll_id", sa.String(100), primary_key=True),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    sa.Table(
+        "participants",
+        old,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False),
+        sa.Column("device_hash", sa.String(64), nullable=False),
+        sa.UniqueConstraint("session_id", "device_hash"),
+    )
+    sa.Table(
+        "answers",
+        old,
+        sa.Column("participant_id", sa.ForeignKey("participants.id"), primary_key=True),
+        sa.Column("poll_id", sa.String(100), primary_key=True),
+        sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
+        sa.Column("value", sa.Text, nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("review", sa.String(10)),
+    )
+    sa.Table(
+        "room_requests",
+        old,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("code", sa.String(8)),
+    )
+    return old
+
+
+def test_a_database_from_before_random_ids_keeps_its_rows_but_not_their_times(
+    store: Store, tiny: Module
+) -> None:
+    metadata.drop_all(store.engine)
+    old = _schema_before_random_ids()
+    old.create_all(store.engine)
+    moment = datetime(2025, 3, 1, 19, 42, 17, 123456, tzinfo=UTC)
+    with store.engine.begin() as db:
+        found = db.execute(
+            old.tables["sessions"]
+            .insert()
+            .values(
+                join_code="ABCDE",
+                module_id=tiny.id,
+                module_hash=tiny.content_hash,
+                module_json=json.dumps(tiny.to_dict()),
+                min_group_size=1,
+                current_section=tiny.sections[0].id,
+                started_at=moment,
+                version=0,
+            )
+        ).inserted_primary_key
+        assert found is not None
+        session_id = int(found[0])
+        db.execute(
+            old.tables["poll_states"]
+            .insert()
+            .values(session_id=session_id, poll_id="who", status="open", changed_at=moment)
+        )
+        for n in (1, 2):
+            db.execute(
+                old.tables["participants"]
+                .insert()
+                .values(session_id=session_id, device_hash=hash_device_token(f"{n:032x}"))
+            )
+            db.execute(
+                old.tables["answers"]
+                .insert()
+                .values(
+                    participant_id=n,
+                    poll_id="who",
+                    session_id=session_id,
+                    value='"Usually me"',
+                    answered_at=moment,
+                )
+            )
+    store.close()
+    upgraded = Store(store.url)
+    inspector = sa.inspect(upgraded.engine)
+    assert "answered_at" not in {c["name"] for c in inspector.get_columns("answers")}
+    assert "changed_at" not in {c["name"] for c in inspector.get_columns("poll_states")}
+    assert upgraded.answers(session_id, "who") == ["Usually me", "Usually me"]
+    assert upgraded.join(session_id, f"{1:032x}") == 1  # an old participant keeps their number
+    newcomer = upgraded.join(session_id, DEVICE_A)
+    assert newcomer > 2**40
+    upgraded.record_answer(session_id, newcomer, "who", "About equally")
+    assert upgraded.tally(session_id, "who").counts == (2, 0, 1)
+    upgraded.ask_for(session_id, "pause")
+    upgraded.end_session(session_id)
+    if upgraded.engine.dialect.name == "sqlite":
+        with upgraded.engine.connect() as db, pytest.raises(sa.exc.OperationalError, match="rowid"):
+            db.exec_driver_sql("SELECT rowid FROM answers")
+    upgraded.close()
+    again = Store(store.url)  # opening it once more changes nothing
+    assert again.tally(session_id, "who").counts == (2, 0, 1)
+    again.close()

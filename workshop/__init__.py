@@ -29,6 +29,7 @@ _WHERE = {
     "DatabaseError": "workshop.errors",
     "JoinError": "workshop.errors",
     "AnswerRefused": "workshop.errors",
+    "PurgeRefused": "workshop.errors",
     "ServeError": "workshop.errors",
 }
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workshop.errors import ModuleError, WorkshopError
+from workshop.retention import RETENTION_DAYS
 
 if TYPE_CHECKING:
     from workshop.content import Module
@@ -210,6 +211,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete ended sessions' raw answers, keeping the results `workshop export` shows."""
+    from workshop.retention import purge_ended, purge_session, purged_line
+    from workshop.store import Store
+
+    store = Store(args.database or None)  # brings an older database up to date first
+    try:
+        if args.code:
+            record = store.session_by_code(args.code, include_ended=True)
+            if purge_session(store, record.id):
+                print(
+                    f"Purged session {record.join_code}: its answers, texts, participants and requests are "
+                    f"deleted; workshop export --code {record.join_code} still shows its results."
+                )
+            else:
+                print(f"Session {record.join_code} was purged before; nothing more to delete.")
+        else:
+            print(purged_line(purge_ended(store, args.ended_before), args.ended_before))
+    finally:
+        store.close()
+    return 0
+
+
 def _support(args: argparse.Namespace) -> tuple[Contact, ...]:
     """The support contacts named by --support, WORKSHOP_SUPPORT or a modules folder; none when unset."""
     from workshop.support import load_contacts, support_file
@@ -384,6 +408,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.add_argument("--out", metavar="FILE", help="write here instead of to the screen")
     export.add_argument(
+        "--database",
+        default=os.environ.get("WORKSHOP_DATABASE_URL"),
+        help="SQLAlchemy URL (default: SQLite file data/workshop.sqlite3)",
+    )
+    purge = command(cmd_purge, "purge")
+    which = purge.add_mutually_exclusive_group()
+    which.add_argument("--code", help="purge this ended session now, whenever it ended")
+    which.add_argument(
+        "--ended-before",
+        type=int,
+        default=RETENTION_DAYS,
+        metavar="DAYS",
+        help="purge every session that ended more than DAYS days ago (workshop serve does so at start)",
+    )
+    purge.add_argument(
         "--database",
         default=os.environ.get("WORKSHOP_DATABASE_URL"),
         help="SQLAlchemy URL (default: SQLite file data/workshop.sqlite3)",

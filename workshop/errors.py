@@ -8,6 +8,7 @@ Each says what was wrong, where, and what to do. The tree::
     ├── JoinError            a join code that is wrong, or a session that has ended
     ├── AnswerRefused        an answer the kernel will not store (poll closed, value not allowed)
     ├── PollError            a facilitator action a poll's settings do not allow
+    ├── PurgeRefused         a purge of a session that is still running
     └── ServeError           the servers cannot start (port in use, notebooks missing)
 """
 
@@ -55,6 +56,10 @@ class AnswerRefused(WorkshopError):
 
 class PollError(WorkshopError):
     """A facilitator action that a poll's settings do not allow (revealing a facilitator-only poll)."""
+
+
+class PurgeRefused(WorkshopError):
+    """A session's raw answers cannot be purged yet: it is still running."""
 
 
 class ServeError(WorkshopError):

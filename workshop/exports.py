@@ -24,6 +24,9 @@ def _counts(tally: Tally) -> dict[str, int]:
 
 def session_results(store: Store, session_id: int) -> dict[str, Any]:
     """The session, its module version and each poll's results (withheld below the minimum group size)."""
+    kept = store.kept_results(session_id)
+    if kept is not None:
+        return kept  # purged (workshop.retention): the results as they were, the raw answers gone
     record = store.session(session_id)
     module = record.module
     minimum = record.min_group_size

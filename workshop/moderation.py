@@ -91,13 +91,14 @@ class ModerationQueue:
         self.rows.children = [self._row(answer) for answer in ordered]
 
     def _row(self, answer: TextAnswer) -> widgets.Widget:
-        text = f'<div class="answer-text {answer.review}">{html.escape(answer.text)}</div>'
+        shown = self.words("queue.wiped") if answer.review == "rejected" else answer.text
+        text = f'<div class="answer-text {answer.review}">{html.escape(shown)}</div>'
         if answer.flags:
             named = ", ".join(self.words(f"safety.{flag}") for flag in answer.flags)
             found = self.words("queue.contains", words=named)
             text = f'<div class="flagged">{html.escape(found)}{text}</div>'
         buttons: list[widgets.Button] = []
-        if answer.review != "approved":
+        if answer.review == "pending":  # a rejected text's words are gone: there is nothing left to approve
             approve = widgets.Button(description=self.words("queue.approve"), button_style="success")
             approve.on_click(lambda b, a=answer, p=self.poll: self._approve(b, p, a))
             buttons.append(approve)

@@ -178,6 +178,7 @@ def free_loopback_port() -> int:
 
 def start_servers(options: ServeOptions) -> Servers:
     """Check everything that can be checked first, then start the servers and wait until they listen."""
+    from workshop.retention import RETENTION_DAYS, purge_ended, purged_line
     from workshop.store import Store, checked_database_url, default_database_url
 
     if not (NOTEBOOKS / "facilitator.ipynb").exists():
@@ -198,6 +199,8 @@ def start_servers(options: ServeOptions) -> Servers:
         find_nginx()  # say so before starting anything
     database_url = checked_database_url(options.database_url or default_database_url())
     store = Store(database_url)  # creates the schema; DatabaseError when unreachable
+    if purged := purge_ended(store):  # raw answers are not kept past RETENTION_DAYS (workshop.retention)
+        print(purged_line(purged, RETENTION_DAYS), flush=True)
     store.close()
 
     host_for_phones = lan_address() if options.host in ("0.0.0.0", "") else options.host

@@ -2,7 +2,8 @@
 
 SQLAlchemy Core over one schema. SQLite (WAL, busy timeout) is the embedded default; PostgreSQL is chosen
 by URL when several participant servers share one database. Participants are kept only as a hash of a
-random device token: no names, addresses or user agents are ever written.
+random device token: no names, addresses or user agents are ever written, no participant or request is
+numbered in the order it came, and no answer keeps a time.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workshop.content import Module
-from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError
+from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError, PurgeRefused
 from workshop.polls import (
     Answer,
     Results,
@@ -38,8 +39,13 @@ from workshop.sessions import new_join_code, normalise_join_code
 from workshop.support import Contact, contacts_from_json, contacts_json
 
 Clock = Callable[[], datetime]
+NewId = Callable[[], int]
 
 metadata = sa.MetaData()
+
+# Participants and requests get random numbers: numbered as they came, they would say who joined (and so
+# who tapped) first. BIGINT, except SQLite's INTEGER PRIMARY KEY, 64 bits already and the row's own key.
+RandomId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 sessions = sa.Table(
     "sessions",
@@ -72,7 +78,6 @@ poll_states = sa.Table(
     sa.Column("session_id", sa.ForeignKey("sessions.id"), primary_key=True),
     sa.Column("poll_id", sa.String(100), primary_key=True),
     sa.Column("status", sa.String(10), nullable=False),  # "open" or "closed"
-    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
     # A live poll's results as the room last saw them, and how many answers (new or changed) they
     # counted: the room's view moves only in batches, so no single tap can be read from a difference.
     sa.Column("shown_json", sa.Text),
@@ -82,7 +87,7 @@ poll_states = sa.Table(
 participants = sa.Table(
     "participants",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", RandomId, primary_key=True, autoincrement=False),
     sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False),
     sa.Column("device_hash", sa.String(64), nullable=False),
     sa.UniqueConstraint("session_id", "device_hash"),
@@ -95,12 +100,15 @@ answers = sa.Table(
     sa.Column("poll_id", sa.String(100), primary_key=True),
     sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
     sa.Column("value", sa.Text, nullable=False),
-    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
     # Open text only: "pending" until the facilitator approves or rejects it; only approved text is shown.
-    # Safety flags are not stored: they are found afresh in the text, with the module's own words.
+    # Safety flags are found afresh in the text, with the module's own words; a rejected text's words are
+    # wiped, so the kinds of danger it spoke of are kept here (a JSON list) for the export's counts.
     sa.Column("review", sa.String(10)),
+    sa.Column("flags", sa.Text),
     # How many times this answer was given (1, then one more per change): the live batches count these.
     sa.Column("revision", sa.Integer),
+    # In SQLite, no hidden rowid counting answers as they arrive: rows are kept in key order.
+    sqlite_with_rowid=False,
 )
 
 # What a phone may ask the facilitator for, privately: a word at the break (with a random code only
@@ -109,11 +117,22 @@ answers = sa.Table(
 room_requests = sa.Table(
     "room_requests",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", RandomId, primary_key=True, autoincrement=False),
     sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
     sa.Column("kind", sa.String(20), nullable=False),  # "private-word" or "pause"
     sa.Column("code", sa.String(8)),
 )
+
+# What a purged session keeps (`workshop.retention`): its export's results, computed before its raw
+# answers, texts, participants and requests were deleted.
+kept_results = sa.Table(
+    "kept_results",
+    metadata,
+    sa.Column("session_id", sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("results_json", sa.Text, nullable=False),
+)
+# What earlier versions stored and this one does not: dropped when such a database is opened.
+NO_LONGER_KEPT = {"answers": ("answered_at",), "poll_states": ("changed_at",)}
 REQUEST_KINDS = ("private-word", "pause")
 PRIVATE_WORD_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no look-alikes, no vowels that spell words
 REVIEWS = ("pending", "approved", "rejected")
@@ -203,6 +222,16 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_random_id() -> int:
+    """A participant's or a request's number: random, so it says nothing of who came first."""
+    return secrets.randbits(62)
+
+
+def _to_the_minute(moment: datetime) -> datetime:
+    """A session's start or end as the console and exports show it, and no finer."""
+    return moment.replace(second=0, microsecond=0)
+
+
 class Store:
     """All reads and writes of workshop data; one per process (or per kernel)."""
 
@@ -213,9 +242,12 @@ class Store:
         clock: Clock = _utcnow,
         create: bool = True,
         connections: int = 1,
+        new_id: NewId = new_random_id,
     ) -> None:
         self.url = url or default_database_url()
         self.clock = clock
+        self.new_id = new_id
+        self._has_kept_results: bool | None = None
         self._modules: dict[int, Module] = {}
         self.engine = self._make_engine(self.url, connections)
         if create:
@@ -236,6 +268,8 @@ class Store:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA synchronous=NORMAL")
+                # Deleted and replaced rows are overwritten with zeros, not left readable in free space.
+                cursor.execute("PRAGMA secure_delete=ON")
                 cursor.close()
 
             return engine
@@ -251,6 +285,7 @@ class Store:
         try:
             metadata.create_all(self.engine)
             self._add_missing_columns()
+            self._drop_what_is_no_longer_kept()
         except sa.exc.OperationalError as error:
             raise DatabaseError(
                 f"cannot reach the database at {self.describe()} ({_first_line(error)}) — "
@@ -279,6 +314,86 @@ class Store:
                     if column.name not in found:
                         raise
 
+    def _drop_what_is_no_longer_kept(self) -> None:
+        """Bring a database from before random ids and untimed answers up to date.
+
+        Its rows stay (old participants keep their numbers); their answer times and poll times are dropped,
+        and new participants and requests are numbered at random.
+        """
+        if self.engine.dialect.name == "sqlite":
+            self._rebuild_sqlite_tables()
+            return
+        inspector = sa.inspect(self.engine)
+        statements = [
+            f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}"
+            for table, columns in NO_LONGER_KEPT.items()
+            for column in columns
+            if column in {c["name"] for c in inspector.get_columns(table)}
+        ]
+        for table, column in (("answers", "participant_id"), ("participants", "id"), ("room_requests", "id")):
+            kind = next(c["type"] for c in inspector.get_columns(table) if c["name"] == column)
+            if not isinstance(kind, sa.BigInteger):  # a 32-bit SERIAL, counting rows as they came
+                statements.append(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
+                statements.append(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE BIGINT")
+        if statements:
+            with self.engine.begin() as db:
+                for statement in statements:
+                    db.execute(sa.text(statement))
+
+    def _rebuild_sqlite_tables(self) -> None:
+        """SQLite: copy each table that still has a dropped column (or a rowid) into the current shape.
+
+        Under one write lock, so kernels starting together rebuild once; secure_delete zeroes the old pages.
+        """
+        raw = self.engine.raw_connection()
+        sqlite_connection: Any = raw.driver_connection
+        isolation = sqlite_connection.isolation_level
+        sqlite_connection.isolation_level = None  # our own BEGIN: DDL must not commit statement by statement
+        cursor = sqlite_connection.cursor()
+        rebuilt = False
+        try:
+            if any(self._sqlite_table_is_old(cursor, name) for name in NO_LONGER_KEPT):
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    for name in NO_LONGER_KEPT:
+                        if self._sqlite_table_is_old(cursor, name):  # again, now that we hold the lock
+                            self._rebuild_sqlite_table(cursor, metadata.tables[name])
+                            rebuilt = True
+                    cursor.execute("COMMIT")
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+        finally:
+            cursor.close()
+            sqlite_connection.isolation_level = isolation
+            raw.close()
+        if rebuilt:
+            self._erase_freed_pages()
+
+    @staticmethod
+    def _sqlite_table_is_old(cursor: Any, name: str) -> bool:
+        present = {row[1] for row in cursor.execute(f"PRAGMA table_info({name})")}
+        if present & set(NO_LONGER_KEPT.get(name, ())):
+            return True
+        wants_rowid = metadata.tables[name].dialect_options["sqlite"]["with_rowid"] is not False
+        sql = cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return bool(sql) and wants_rowid == ("WITHOUT ROWID" in sql[0].upper())
+
+    def _rebuild_sqlite_table(self, cursor: Any, table: sa.Table) -> None:
+        present = [row[1] for row in cursor.execute(f"PRAGMA table_info({table.name})")]
+        kept = ", ".join(column for column in present if column in table.c)
+        for index in table.indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {index.name}")
+        cursor.execute(f"ALTER TABLE {table.name} RENAME TO {table.name}_before_upgrade")
+        ddl: list[sa.schema.ExecutableDDLElement] = [sa.schema.CreateTable(table)]
+        ddl += [sa.schema.CreateIndex(index) for index in table.indexes]
+        for statement in ddl:
+            cursor.execute(str(statement.compile(dialect=self.engine.dialect)))
+        cursor.execute(f"INSERT INTO {table.name} ({kept}) SELECT {kept} FROM {table.name}_before_upgrade")
+        cursor.execute(f"DROP TABLE {table.name}_before_upgrade")
+
     # Sessions -------------------------------------------------------------------------------------
 
     def start_session(
@@ -306,7 +421,7 @@ class Store:
                             module_json=json.dumps(module.to_dict(), ensure_ascii=False),
                             min_group_size=min_group_size,
                             current_section=module.sections[0].id,
-                            started_at=self.clock(),
+                            started_at=_to_the_minute(self.clock()),
                             version=0,
                             support_json=contacts_json(support),
                             expected_people=expected_people,
@@ -369,9 +484,9 @@ class Store:
             db.execute(
                 poll_states.update()
                 .where(poll_states.c.session_id == session_id, poll_states.c.status == "open")
-                .values(status="closed", changed_at=self.clock())
+                .values(status="closed")
             )
-            self._touch(db, session_id, ended_at=self.clock())
+            self._touch(db, session_id, ended_at=_to_the_minute(self.clock()))
 
     def set_section(self, session_id: int, section_id: str) -> None:
         self.module(session_id).section(section_id)  # KeyError for a section the module lacks
@@ -418,7 +533,9 @@ class Store:
         with self.engine.begin() as db:
             if self._ended(db, session_id):
                 raise JoinError(key="join.ended")
-            db.execute(room_requests.insert().values(session_id=session_id, kind=kind, code=code or None))
+            self._insert_with_new_id(
+                db, room_requests, {"session_id": session_id, "kind": kind, "code": code or None}
+            )
         return code
 
     def requests(self, session_id: int) -> tuple[list[str], int]:
@@ -461,7 +578,6 @@ class Store:
     def open_poll(self, session_id: int, poll_id: str) -> None:
         """Open a poll for answers; any other open poll of the session closes (one question at a time)."""
         self.module(session_id).poll(poll_id)
-        now = self.clock()
         with self.engine.begin() as db:
             if self._ended(db, session_id):
                 raise JoinError("This session has ended; start or resume another to open polls.")
@@ -472,9 +588,9 @@ class Store:
                     poll_states.c.status == "open",
                     poll_states.c.poll_id != poll_id,
                 )
-                .values(status="closed", changed_at=now)
+                .values(status="closed")
             )
-            self._set_poll_status(db, session_id, poll_id, "open", now)
+            self._set_poll_status(db, session_id, poll_id, "open")
             # The room turns to the new question: results leave the screen and phones. A poll reopened
             # after its results were shown is hidden too, or its next reveal would appear unasked.
             self._touch(db, session_id, revealed_poll=None)
@@ -482,7 +598,7 @@ class Store:
     def close_poll(self, session_id: int, poll_id: str) -> None:
         self.module(session_id).poll(poll_id)
         with self.engine.begin() as db:
-            self._set_poll_status(db, session_id, poll_id, "closed", self.clock())
+            self._set_poll_status(db, session_id, poll_id, "closed")
             self._touch(db, session_id)
 
     def reveal_poll(self, session_id: int, poll_id: str) -> None:
@@ -493,7 +609,6 @@ class Store:
         poll = self.module(session_id).poll(poll_id)
         if not may_reveal(self.module(session_id), poll):
             raise PollError(f"The results of “{poll.prompt}” are for the facilitator only (reveal: never).")
-        now = self.clock()
         with self.engine.begin() as db:
             if self._ended(db, session_id):
                 raise JoinError("This session has ended; start or resume another to reveal results.")
@@ -504,7 +619,7 @@ class Store:
                     )
                 ).scalar()
                 if status == "open":
-                    self._set_poll_status(db, session_id, poll_id, "closed", now)
+                    self._set_poll_status(db, session_id, poll_id, "closed")
             self._touch(db, session_id, revealed_poll=poll_id)
 
     def hide_poll(self, session_id: int) -> None:
@@ -545,7 +660,7 @@ class Store:
             self._touch(db, session_id, joining_closed=closed)
 
     def join(self, session_id: int, device_token: str) -> int:
-        """Register a device (by the hash of its token) and return its participant number.
+        """Register a device (by the hash of its token) and return its participant number (a random one).
 
         The same device joining again, after a reload, gets the same number back, even once joining is
         closed; a new device is then refused.
@@ -557,7 +672,8 @@ class Store:
         with self.engine.begin() as db:
             if self._ended(db, session_id):
                 raise JoinError(key="join.ended")
-            found = db.execute(sa.select(participants.c.id).where(where)).scalar()
+            joined = sa.select(participants.c.id).where(where)
+            found = db.execute(joined).scalar()
             if found is not None:
                 return int(found)
             closed = db.execute(
@@ -565,9 +681,9 @@ class Store:
             ).scalar()
             if closed:
                 raise JoinError(key="join.closed")
-            insert = self._insert(participants).values(session_id=session_id, device_hash=device_hash)
-            db.execute(insert.on_conflict_do_nothing())
-            return int(db.execute(sa.select(participants.c.id).where(where)).scalar_one())
+            return self._insert_with_new_id(
+                db, participants, {"session_id": session_id, "device_hash": device_hash}, unless=joined
+            )
 
     def joined_count(self, session_id: int) -> int:
         with self.engine.connect() as db:
@@ -589,7 +705,8 @@ class Store:
         except (KeyError, JoinError):
             raise AnswerRefused(key="refused.not-in-session") from None
         stored = check_answer(poll, value)
-        now = self.clock()
+        key = (answers.c.participant_id == participant_id) & (answers.c.poll_id == poll_id)
+        replaced = None
         with self.engine.begin() as db:
             owner = db.execute(
                 sa.select(participants.c.session_id).where(participants.c.id == participant_id)
@@ -598,14 +715,11 @@ class Store:
                 raise AnswerRefused(key="refused.not-joined")
             if self._ended(db, session_id):
                 raise AnswerRefused(key="refused.ended")
-            values: dict[str, Any] = {
-                "session_id": session_id,
-                "value": json.dumps(stored),
-                "answered_at": now,
-                "revision": 1,
-            }
+            values: dict[str, Any] = {"session_id": session_id, "value": json.dumps(stored), "revision": 1}
             if poll.kind == "text":
                 values["review"] = "pending"  # a new text replaces the old one and waits to be read again
+                values["flags"] = None
+                replaced = db.execute(sa.select(answers.c.value).where(key)).scalar()
             insert = self._insert(answers).values(participant_id=participant_id, poll_id=poll_id, **values)
             db.execute(
                 insert.on_conflict_do_update(
@@ -622,6 +736,8 @@ class Store:
             ).scalar()
             if status != "open":
                 raise AnswerRefused(key="refused.closed")
+        if replaced not in (None, values["value"]):
+            self._erase_freed_pages()  # the words someone took back must not stay readable in the WAL
         return stored
 
     def answers(self, session_id: int, poll_id: str) -> list[Answer]:
@@ -724,7 +840,7 @@ class Store:
         module = self.module(session_id)
         with self.engine.connect() as db:
             rows = db.execute(
-                sa.select(answers.c.participant_id, answers.c.value, answers.c.review).where(
+                sa.select(answers.c.participant_id, answers.c.value, answers.c.review, answers.c.flags).where(
                     answers.c.session_id == session_id, answers.c.poll_id == poll_id
                 )
             ).all()
@@ -733,7 +849,9 @@ class Store:
                 row.participant_id,
                 text := str(json.loads(row.value)),
                 row.review or "pending",
-                tuple(flags(text, module.language, module.safety_words)),
+                tuple(
+                    json.loads(row.flags) if row.flags else flags(text, module.language, module.safety_words)
+                ),
             )
             for row in rows
         ]
@@ -742,10 +860,16 @@ class Store:
     def moderate(self, session_id: int, poll_id: str, participant_id: int, text: str, review: str) -> bool:
         """Approve or reject one text answer, as the facilitator read it.
 
-        False when the participant has since replaced it: a text nobody has read is never approved.
+        False when the participant has since replaced it: a text nobody has read is never approved. A
+        rejected text's words are wiped for good; the answer still counts, with the kinds of danger it named.
         """
         if review not in REVIEWS:
             raise ValueError(f"review must be one of {REVIEWS}")
+        values: dict[str, Any] = {"review": review}
+        if review == "rejected":
+            module = self.module(session_id)
+            values["value"] = json.dumps("")
+            values["flags"] = json.dumps(flags(text, module.language, module.safety_words))
         with self.engine.begin() as db:
             changed = db.execute(
                 answers.update()
@@ -754,11 +878,14 @@ class Store:
                     answers.c.poll_id == poll_id,
                     answers.c.participant_id == participant_id,
                     answers.c.value == json.dumps(text),
+                    answers.c.review.is_distinct_from("rejected"),  # its words are gone: nothing to approve
                 )
-                .values(review=review)
+                .values(**values)
             ).rowcount
             if changed:
                 self._touch(db, session_id)  # the room's view of this poll may change
+        if changed and review == "rejected":
+            self._erase_freed_pages()
         return bool(changed)
 
     def approved_texts(self, session_id: int, poll_id: str) -> list[str]:
@@ -774,6 +901,63 @@ class Store:
             ).first()
         return found is not None
 
+    # After a session: its results kept, its raw answers purged (see workshop.retention) ---------------
+
+    def sessions_ended_before(self, moment: datetime) -> list[int]:
+        """The sessions that ended before `moment` and still hold their raw answers, oldest first."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(sessions.c.id)
+                .where(
+                    sessions.c.ended_at < moment,
+                    sessions.c.id.not_in(sa.select(kept_results.c.session_id)),
+                )
+                .order_by(sessions.c.id)
+            ).scalars()
+            return [int(session_id) for session_id in rows]
+
+    def kept_results(self, session_id: int) -> dict[str, Any] | None:
+        """The results a purged session kept for `workshop export`; None while it holds its raw answers."""
+        if self._has_kept_results is None:  # a database no version with purge has opened: none purged
+            self._has_kept_results = sa.inspect(self.engine).has_table("kept_results")
+        if not self._has_kept_results:
+            return None
+        with self.engine.connect() as db:
+            text = db.execute(
+                sa.select(kept_results.c.results_json).where(kept_results.c.session_id == session_id)
+            ).scalar()
+        return json.loads(text) if text is not None else None
+
+    def purge(self, session_id: int, results: dict[str, Any]) -> bool:
+        """Keep an ended session's `results` and delete its answers, texts, participants and requests.
+
+        False when it was purged before (its kept results stay as they were); PurgeRefused while it runs.
+        """
+        with self.engine.begin() as db:
+            if not self._ended(db, session_id):
+                code = db.execute(sa.select(sessions.c.join_code).where(sessions.c.id == session_id)).scalar()
+                raise PurgeRefused(
+                    f"session {code} is still running — end it on the facilitator console, then purge it"
+                )
+            if db.execute(
+                sa.select(kept_results.c.session_id).where(kept_results.c.session_id == session_id)
+            ).first():
+                return False
+            db.execute(
+                kept_results.insert().values(
+                    session_id=session_id, results_json=json.dumps(results, ensure_ascii=False)
+                )
+            )
+            for table in (answers, participants, room_requests):
+                db.execute(table.delete().where(table.c.session_id == session_id))
+        self._has_kept_results = True
+        if self.engine.dialect.name == "postgresql":
+            # PostgreSQL keeps deleted rows as dead tuples until VACUUM makes their space reusable.
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+                db.exec_driver_sql("VACUUM answers, participants, room_requests")
+        self._erase_freed_pages()
+        return True
+
     # Internals ------------------------------------------------------------------------------------
 
     def _insert(self, table: sa.Table) -> Any:
@@ -781,18 +965,43 @@ class Store:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(table)
 
-    def _set_poll_status(
-        self, db: sa.Connection, session_id: int, poll_id: str, status: str, now: datetime
-    ) -> None:
-        insert = self._insert(poll_states).values(
-            session_id=session_id, poll_id=poll_id, status=status, changed_at=now
-        )
+    def _set_poll_status(self, db: sa.Connection, session_id: int, poll_id: str, status: str) -> None:
+        insert = self._insert(poll_states).values(session_id=session_id, poll_id=poll_id, status=status)
         db.execute(
             insert.on_conflict_do_update(
-                index_elements=[poll_states.c.session_id, poll_states.c.poll_id],
-                set_={"status": status, "changed_at": now},
+                index_elements=[poll_states.c.session_id, poll_states.c.poll_id], set_={"status": status}
             )
         )
+
+    def _insert_with_new_id(
+        self,
+        db: sa.Connection,
+        table: sa.Table,
+        values: dict[str, Any],
+        *,
+        unless: sa.Select[Any] | None = None,
+    ) -> int:
+        """Insert a row under a random id, drawing again in the rare case it is taken; its id.
+
+        `unless` finds a row that makes this one unneeded: the same device, joined from another tab.
+        """
+        for _ in range(20):
+            key = self.new_id()
+            insert = self._insert(table).values(id=key, **values).on_conflict_do_nothing()
+            if db.execute(insert.returning(table.c.id)).first() is not None:
+                return key
+            if unless is not None and (found := db.execute(unless).scalar()) is not None:
+                return int(found)
+        raise DatabaseError(f"could not draw a free number in {table.name} — is WORKSHOP_DATABASE_URL right?")
+
+    def _erase_freed_pages(self) -> None:
+        """SQLite: copy the WAL into the file and empty it, so no copy of a replaced or deleted text is left.
+
+        secure_delete has zeroed it in the file itself. PostgreSQL keeps a dead row until VACUUM (see purge).
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as db:
+                db.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @staticmethod
     def _ended(db: sa.Connection, session_id: int) -> bool:
