@@ -49,6 +49,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         support_file=Path(args.support) if args.support else None,
         max_connections=args.max_connections,
         per_address=args.per_address,
+        certfile=Path(args.certfile) if args.certfile else None,
+        keyfile=Path(args.keyfile) if args.keyfile else None,
     )
     return serve(options)
 
@@ -346,6 +348,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=int(os.environ.get("WORKSHOP_PER_ADDRESS", "400")),
         metavar="N",
         help="the same, from one network address (phones behind one NAT share one; kept in memory only)",
+    )
+    serve.add_argument(
+        "--certfile",
+        default=os.environ.get("WORKSHOP_CERTFILE"),
+        metavar="FILE",
+        help="serve the participants' page over https with this certificate (PEM; with --keyfile)",
+    )
+    serve.add_argument(
+        "--keyfile",
+        default=os.environ.get("WORKSHOP_KEYFILE"),
+        metavar="FILE",
+        help="the certificate's private key (PEM, without a passphrase)",
     )
     serve.add_argument("--module", help="check that this module is valid before starting")
     support = command(cmd_support, "support")

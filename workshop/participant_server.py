@@ -19,6 +19,7 @@ import logging
 import re
 import resource
 import signal
+import ssl
 import sys
 import time
 from collections import Counter
@@ -30,11 +31,12 @@ from typing import Any, TypeVar
 import tornado.httpserver
 import tornado.web
 
-from workshop.errors import AnswerRefused, JoinError, WorkshopError
+from workshop.errors import AnswerRefused, JoinError, ServeError, WorkshopError
 from workshop.language import Words
 from workshop.room import Room, RoomView, for_device, phone_words
 from workshop.store import Store
 from workshop.support import contacts_html
+from workshop.tls import tls_context
 
 log = logging.getLogger("workshop.participant_server")
 STATIC = Path(__file__).parent / "share" / "participant"
@@ -493,7 +495,7 @@ def _log_without_addresses(handler: tornado.web.RequestHandler) -> None:
         log.warning("%d %s %s", status, handler.request.method, handler.request.path)
 
 
-async def run(options: argparse.Namespace) -> None:
+async def run(options: argparse.Namespace, tls: ssl.SSLContext | None = None) -> None:
     files = raise_open_file_limit()
     limits = Limits(
         max_connections=min(options.max_connections, max(16, files - 64)),
@@ -504,7 +506,11 @@ async def run(options: argparse.Namespace) -> None:
     phones = Phones(store, limits, name=options.name)
     app = make_app(phones, options.base_url)
     server = tornado.httpserver.HTTPServer(
-        app, xheaders=options.behind_proxy, max_body_size=limits.max_body, idle_connection_timeout=75
+        app,
+        xheaders=options.behind_proxy,
+        max_body_size=limits.max_body,
+        idle_connection_timeout=75,
+        ssl_options=tls,
     )
     server.listen(options.port, address=options.host)
     phones.start()
@@ -530,11 +536,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait-seconds", type=float, default=Limits.wait_seconds, help=argparse.SUPPRESS)
     parser.add_argument("--name", default="phones", help="named in each answer's X-Workshop-Server header")
     parser.add_argument("--behind-proxy", action="store_true", help="take the client address from X-Real-IP")
+    parser.add_argument("--certfile", type=Path, help="serve https with this certificate (PEM)")
+    parser.add_argument("--keyfile", type=Path, help="the certificate's private key (PEM)")
     options = parser.parse_args(argv)
+    tls = None
+    if options.certfile or options.keyfile:
+        try:
+            if not (options.certfile and options.keyfile):
+                raise ServeError("https needs both --certfile and --keyfile")
+            tls = tls_context(options.certfile, options.keyfile)
+        except ServeError as error:
+            print(f"participant server: {error}", file=sys.stderr)
+            return 1
     logging.basicConfig(level=logging.INFO, format="[participant %(levelname)s] %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(_no_addresses)
-    asyncio.run(run(options))
+    asyncio.run(run(options, tls))
     return 0
 
 

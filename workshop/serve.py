@@ -22,6 +22,7 @@ from pathlib import Path
 
 from workshop.errors import ServeError
 from workshop.sessions import lan_address
+from workshop.tls import tls_context
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # Our Voila template (the lab one without CDN requests) lives here; Voila finds it through JUPYTER_PATH.
@@ -45,6 +46,12 @@ class ServeOptions:
     participant_servers: int = 1  # more than one: nginx in front, each server on a loopback port
     max_connections: int = 2000  # per participant server: beyond it phones are told the room is full
     per_address: int = 400
+    certfile: Path | None = None  # with keyfile: phones use https (nginx does it for several servers)
+    keyfile: Path | None = None
+
+    @property
+    def tls(self) -> tuple[Path, Path] | None:
+        return (self.certfile, self.keyfile) if self.certfile and self.keyfile else None
 
 
 @dataclass
@@ -165,6 +172,12 @@ def _participant_server(
         f"--per-address={options.per_address}",
         f"--name={name}",
         *(["--behind-proxy"] if options.participant_servers > 1 else []),
+        # Behind nginx the servers are on loopback and nginx speaks https to the phones.
+        *(
+            [f"--certfile={options.tls[0].resolve()}", f"--keyfile={options.tls[1].resolve()}"]
+            if options.tls and options.participant_servers == 1
+            else []
+        ),
     ]
 
 
@@ -194,12 +207,17 @@ def start_servers(options: ServeOptions) -> Servers:
         from workshop.proxy import find_nginx
 
         find_nginx()  # say so before starting anything
+    if options.certfile or options.keyfile:
+        if not options.tls:
+            raise ServeError("https needs both --certfile and --keyfile")
+        tls_context(*options.tls)  # a missing, unreadable or mismatched file stops us here
     database_url = checked_database_url(options.database_url or default_database_url())
     store = Store(database_url)  # creates the schema; DatabaseError when unreachable
     store.close()
 
     host_for_phones = lan_address() if options.host in ("0.0.0.0", "") else options.host
-    participant_base = options.public_url or f"http://{host_for_phones}:{options.participant_port}"
+    scheme = "https" if options.tls else "http"
+    participant_base = options.public_url or f"{scheme}://{host_for_phones}:{options.participant_port}"
     env = {
         **os.environ,
         "WORKSHOP_DATABASE_URL": database_url,
@@ -247,6 +265,7 @@ def start_servers(options: ServeOptions) -> Servers:
                 [f"127.0.0.1:{port}" for port in ports],
                 f"{options.host or '0.0.0.0'}:{options.participant_port}",
                 data / f"nginx-{options.participant_port}",
+                options.tls,
             )
             _wait_until_listening(servers.proxy, options.participant_port, "nginx")
         _wait_until_listening(facilitator, options.facilitator_port, "facilitator")
