@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlalchemy.exc
 import tornado.httpserver
 import tornado.web
 
-from workshop.errors import AnswerRefused, JoinError, ServeError, WorkshopError
+from workshop.errors import AnswerRefused, DatabaseError, JoinError, ServeError, WorkshopError
 from workshop.language import Words
 from workshop.room import Room, RoomView, for_device, phone_words
 from workshop.store import Store
@@ -81,9 +82,16 @@ class Phones:
         self.in_flight = 0
         self.by_address: Counter[str] = Counter()
         self._watcher: asyncio.Task[None] | None = None
+        self.database_down_since: float | None = None
 
     async def call(self, function: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
+        """A store call in a worker thread; a database that is down or read-only is a DatabaseError."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
+        except sqlalchemy.exc.OperationalError as error:
+            # Said once per outage on the terminal, not once per phone; the phone is told to wait.
+            self.database_trouble(error)
+            raise DatabaseError("the database cannot be used right now") from None
 
     def start(self) -> None:
         self._watcher = asyncio.get_running_loop().create_task(self.watch())
@@ -96,12 +104,33 @@ class Phones:
                 continue
             try:
                 changed = await self.call(self.room.refresh)
-            except Exception:  # a database hiccup must not stop the room following
+            except DatabaseError:
+                continue  # already said; phones keep the view they have until the database is back
+            except Exception:  # a hiccup of another kind must not stop the room following either
                 log.exception("could not read the sessions; trying again")
                 continue
+            self.database_back()
             for session_id in changed:
                 self.wake(session_id)
             self.room.forget_ended(keep=changed)  # ended a tick ago: their phones have been told
+
+    def database_trouble(self, error: Exception) -> None:
+        if self.database_down_since is None:
+            self.database_down_since = time.monotonic()
+            problem = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            log.warning(
+                "the database cannot be used (%s); phones are told their answers did not get through "
+                "and send them again by themselves once it is back",
+                problem,
+            )
+
+    def database_back(self) -> None:
+        if self.database_down_since is not None:
+            log.warning(
+                "the database is back after %.0f s; phones send what they could not",
+                time.monotonic() - self.database_down_since,
+            )
+            self.database_down_since = None
 
     def wake(self, session_id: int) -> None:
         event = self.changed.pop(session_id, None)
@@ -339,6 +368,10 @@ class AnswerHandler(PhoneHandler):
             )
         except (AnswerRefused, JoinError) as error:
             self.refuse(422, words.error(error))
+            return
+        except DatabaseError:
+            # Not stored, and the page says so and sends it again by itself until it is.
+            self.refuse(503, words("participant.not-sent"))
             return
         except WorkshopError as error:
             self.refuse(503, words("participant.send-again", problem=words.error(error)))
