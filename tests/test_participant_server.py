@@ -21,6 +21,7 @@ from workshop.content import Module, load_module
 from workshop.store import SessionRecord, Store, metadata
 
 TESTS = Path(__file__).parent
+AHEAD = 2**52  # a sequence number no server reaches (they count from their start in ms): the phone waits
 WAIT = 2.0  # the server's wait for a change before it answers "nothing new" (25 s in a real room)
 
 
@@ -297,7 +298,7 @@ def test_over_the_per_address_cap_a_phone_is_told_the_room_is_full(
         async def three_phones() -> list[httpx.Response]:
             async with httpx.AsyncClient(base_url=capped.url, timeout=30) as client:
                 headers = {"X-Workshop-Device": "a" * 32}
-                params = {"code": session.join_code, "seen": 99}  # wait: nothing newer than 99
+                params = {"code": session.join_code, "seen": AHEAD}  # wait: nothing newer
                 waiting = [asyncio.create_task(client.get("api/room", params=params, headers=headers))]
                 waiting.append(asyncio.create_task(client.get("api/room", params=params, headers=headers)))
                 await asyncio.sleep(1.0)  # both are held by the server now
@@ -344,7 +345,7 @@ def test_a_room_of_phones_on_postgresql_uses_a_handful_of_connections(tmp_path: 
                     asyncio.create_task(
                         client.get(
                             "api/room",
-                            params={"code": session.join_code, "seen": 99},
+                            params={"code": session.join_code, "seen": AHEAD},
                             headers={"X-Workshop-Device": f"{n:032x}"},
                         )
                     )
@@ -380,7 +381,7 @@ def test_a_closed_tab_gives_back_its_place_at_once(
     try:
 
         async def tabs_closed_then_one_more() -> tuple[int, float]:
-            params = {"code": session.join_code, "seen": 99}
+            params = {"code": session.join_code, "seen": AHEAD}
             headers = {"X-Workshop-Device": "b" * 32}
             for _ in range(2):  # two tabs wait for the room, then are closed
                 async with httpx.AsyncClient(base_url=capped.url, timeout=30) as tab:

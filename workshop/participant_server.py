@@ -144,7 +144,7 @@ class Phones:
             session = await self.call(self.room.session, code)
             session_id = session.id
         room = self.room.views[session_id]
-        if room.seq == 0:
+        if not room.encoded:  # not computed yet
             await self.call(self.room.refresh, [session_id])
         return room
 
