@@ -91,6 +91,9 @@ class Phones:
         except sqlalchemy.exc.OperationalError as error:
             # Said once per outage on the terminal, not once per phone; the phone is told to wait.
             self.database_trouble(error)
+            # Pooled connections outlive the trouble: a SQLite file opened read-only stays so after it
+            # is made writable again. The next call opens fresh ones.
+            self.store.engine.dispose()
             raise DatabaseError("the database cannot be used right now") from None
 
     def start(self) -> None:
