@@ -95,9 +95,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def workshop_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningWorkshop]:
-    folder = tmp_path_factory.mktemp("serve")
+def start_workshop(folder: Path, *options: str) -> RunningWorkshop:
+    """`workshop serve` on free ports with a SQLite file in `folder`, once it prints its addresses."""
     database_url = f"sqlite:///{folder / 'workshop.sqlite3'}"
     log_path = folder / "serve.log"
     command = [
@@ -109,6 +108,7 @@ def workshop_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
         "--modules", str(TESTS / "modules"),
         # Every test phone comes from 127.0.0.1: one address for the whole run.
         "--joins-per-address", "100000",
+        *options,
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
@@ -123,13 +123,22 @@ def workshop_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
     console = re.search(r"console \(this laptop only\): (\S+)", text)
     participant = re.search(r"Participants join at:\s+(\S+)", text)
     assert console and participant
-    running = RunningWorkshop(process, console[1], participant[1], log_path, database_url)
-    yield running
-    process.send_signal(signal.SIGTERM)
+    return RunningWorkshop(process, console[1], participant[1], log_path, database_url)
+
+
+def stop_workshop(running: RunningWorkshop) -> None:
+    running.process.send_signal(signal.SIGTERM)
     try:
-        process.wait(30)
+        running.process.wait(30)
     except subprocess.TimeoutExpired:
-        process.kill()
+        running.process.kill()
+
+
+@pytest.fixture(scope="session")
+def workshop_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningWorkshop]:
+    running = start_workshop(tmp_path_factory.mktemp("serve"))
+    yield running
+    stop_workshop(running)
 
 
 @pytest.fixture(scope="session")
@@ -148,12 +157,14 @@ def chromium() -> Iterator[Any]:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """When a browser test fails, show what both servers said."""
+    """When a test with servers fails, show what they said."""
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
-    servers = getattr(item, "funcargs", {}).get("workshop_servers")
-    if report.failed and servers is not None:
-        report.sections.append(("workshop serve log (both servers)", servers.log()[-30000:]))
+    if not report.failed:
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        if isinstance(value, RunningWorkshop | ParticipantServer):
+            report.sections.append((f"{name}: server log", value.log()[-30000:]))
 
 
 # The participant server alone: phones at the HTTP level, no browser. -------------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 TESTS = Path(__file__).parent
@@ -260,3 +262,46 @@ def test_a_relative_sqlite_path_means_the_file_beside_where_serve_runs(tmp_path:
 def test_help_shows_each_options_default() -> None:
     shown = workshop("serve", "--help").stdout
     assert "(default: 8866)" in shown and "(default: 0.0.0.0)" in shown
+
+
+@pytest.mark.parametrize(
+    ("problem", "said"),
+    [
+        ("missing", "the key file"),
+        ("mismatched", "does not belong to the certificate"),
+        ("not a certificate", "is not a certificate in PEM form"),
+    ],
+)
+def test_a_certificate_that_cannot_be_used_stops_serve_in_one_line(
+    tmp_path: Path, problem: str, said: str
+) -> None:
+    from tests.test_participant_server import self_signed
+
+    cert, key = self_signed(tmp_path)
+    _, other_key = self_signed(tmp_path, "other")
+    if problem == "missing":
+        key = tmp_path / "no-such.key"
+    elif problem == "mismatched":
+        key = other_key
+    else:
+        cert = key
+    result = workshop("serve", "--certfile", str(cert), "--keyfile", str(key), cwd=tmp_path)
+    assert result.returncode == 1
+    assert said in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "data").exists()  # nothing was started, no database made
+
+
+def test_with_a_certificate_serve_gives_phones_an_https_address(tmp_path: Path) -> None:
+    from tests.conftest import start_workshop, stop_workshop
+    from tests.test_participant_server import self_signed
+
+    cert, key = self_signed(tmp_path)
+    running = start_workshop(tmp_path, "--certfile", str(cert), "--keyfile", str(key))
+    try:
+        assert running.participant_url.startswith("https://127.0.0.1:")
+        page = httpx.get(running.participant_url, verify=ssl.create_default_context(cafile=cert), timeout=30)
+        assert page.status_code == 200 and "Type the code shown on the screen" in page.text
+    finally:
+        stop_workshop(running)

@@ -7,6 +7,9 @@ and that the phone is told, in its session's language, what to do.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +24,7 @@ from workshop.content import Module, load_module
 from workshop.store import SessionRecord, Store, metadata
 
 TESTS = Path(__file__).parent
+AHEAD = 2**52  # a sequence number no server reaches (they count from their start in ms): the phone waits
 WAIT = 2.0  # the server's wait for a change before it answers "nothing new" (25 s in a real room)
 
 
@@ -297,7 +301,7 @@ def test_over_the_per_address_cap_a_phone_is_told_the_room_is_full(
         async def three_phones() -> list[httpx.Response]:
             async with httpx.AsyncClient(base_url=capped.url, timeout=30) as client:
                 headers = {"X-Workshop-Device": "a" * 32}
-                params = {"code": session.join_code, "seen": 99}  # wait: nothing newer than 99
+                params = {"code": session.join_code, "seen": AHEAD}  # wait: nothing newer
                 waiting = [asyncio.create_task(client.get("api/room", params=params, headers=headers))]
                 waiting.append(asyncio.create_task(client.get("api/room", params=params, headers=headers)))
                 await asyncio.sleep(1.0)  # both are held by the server now
@@ -344,7 +348,7 @@ def test_a_room_of_phones_on_postgresql_uses_a_handful_of_connections(tmp_path: 
                     asyncio.create_task(
                         client.get(
                             "api/room",
-                            params={"code": session.join_code, "seen": 99},
+                            params={"code": session.join_code, "seen": AHEAD},
                             headers={"X-Workshop-Device": f"{n:032x}"},
                         )
                     )
@@ -380,7 +384,7 @@ def test_a_closed_tab_gives_back_its_place_at_once(
     try:
 
         async def tabs_closed_then_one_more() -> tuple[int, float]:
-            params = {"code": session.join_code, "seen": 99}
+            params = {"code": session.join_code, "seen": AHEAD}
             headers = {"X-Workshop-Device": "b" * 32}
             for _ in range(2):  # two tabs wait for the room, then are closed
                 async with httpx.AsyncClient(base_url=capped.url, timeout=30) as tab:
@@ -398,3 +402,49 @@ def test_a_closed_tab_gives_back_its_place_at_once(
         assert took < 5
     finally:
         capped.stop()
+
+
+def self_signed(folder: Path, name: str = "phones") -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made here with openssl."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = folder / f"{name}.crt", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_over_https_a_phone_answers_and_plain_http_gets_nothing(
+    database: str, store: Store, session: SessionRecord, tmp_path: Path
+) -> None:
+    cert, key = self_signed(tmp_path)
+    running = start_participant_server(database, tmp_path, "--certfile", str(cert), "--keyfile", str(key))
+    https = running.url.replace("http://", "https://")
+    store.open_poll(session.id, "who")
+    try:
+        with httpx.Client(
+            base_url=https,
+            verify=ssl.create_default_context(cafile=cert),
+            headers={"X-Workshop-Device": "c" * 32},
+        ) as phone:
+            assert phone.post("api/join", json={"code": session.join_code}).status_code == 200
+            sent = phone.post(
+                "api/answer", json={"code": session.join_code, "poll": "who", "value": "Usually me"}
+            )
+            assert sent.status_code == 200
+        # Someone on the venue's Wi-Fi speaking plain HTTP to the same port learns nothing.
+        with pytest.raises(httpx.TransportError):
+            httpx.get(running.url + "api/room", params={"code": session.join_code, "seen": -1})
+        with pytest.raises(httpx.TransportError):
+            httpx.post(
+                running.url + "api/answer",
+                json={"code": session.join_code, "poll": "who", "value": "About equally"},
+                headers={"X-Workshop-Device": "d" * 32},
+            )
+        assert store.answers(session.id, "who") == ["Usually me"]
+        assert "127.0.0.1" not in running.log()  # the handshake errors name no address either
+    finally:
+        running.stop()

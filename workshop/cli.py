@@ -51,6 +51,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_connections=args.max_connections,
         per_address=args.per_address,
         joins_per_address=args.joins_per_address,
+        certfile=Path(args.certfile) if args.certfile else None,
+        keyfile=Path(args.keyfile) if args.keyfile else None,
     )
     return serve(options)
 
@@ -379,6 +381,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="new phones one network address may join in ten minutes; raise it to the room's size when "
         "phones share an address (the kit on a remote server); kept in memory only",
+    )
+    serve.add_argument(
+        "--certfile",
+        default=os.environ.get("WORKSHOP_CERTFILE"),
+        metavar="FILE",
+        help="serve the participants' page over https with this certificate (PEM; with --keyfile)",
+    )
+    serve.add_argument(
+        "--keyfile",
+        default=os.environ.get("WORKSHOP_KEYFILE"),
+        metavar="FILE",
+        help="the certificate's private key (PEM, without a passphrase)",
     )
     serve.add_argument("--module", help="check that this module is valid before starting")
     support = command(cmd_support, "support")

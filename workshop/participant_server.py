@@ -19,6 +19,7 @@ import logging
 import re
 import resource
 import signal
+import ssl
 import sys
 import time
 from collections import Counter
@@ -27,15 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlalchemy.exc
 import tornado.httpserver
 import tornado.web
 
-from workshop.errors import AnswerRefused, JoinError, WorkshopError
+from workshop.errors import AnswerRefused, DatabaseError, JoinError, ServeError, WorkshopError
 from workshop.guards import AddressGuard
 from workshop.language import Words
 from workshop.room import Room, RoomView, for_device, phone_words
 from workshop.store import Store
 from workshop.support import contacts_html
+from workshop.tls import tls_context
 
 log = logging.getLogger("workshop.participant_server")
 STATIC = Path(__file__).parent / "share" / "participant"
@@ -86,9 +89,19 @@ class Phones:
         self.by_address: Counter[str] = Counter()
         self.guard = AddressGuard(new_devices=limits.new_devices_per_address, wrong_codes=limits.wrong_codes)
         self._watcher: asyncio.Task[None] | None = None
+        self.database_down_since: float | None = None
 
     async def call(self, function: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
+        """A store call in a worker thread; a database that is down or read-only is a DatabaseError."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
+        except sqlalchemy.exc.OperationalError as error:
+            # Said once per outage on the terminal, not once per phone; the phone is told to wait.
+            self.database_trouble(error)
+            # Pooled connections outlive the trouble: a SQLite file opened read-only stays so after it
+            # is made writable again. The next call opens fresh ones.
+            self.store.engine.dispose()
+            raise DatabaseError("the database cannot be used right now") from None
 
     def start(self) -> None:
         self._watcher = asyncio.get_running_loop().create_task(self.watch())
@@ -105,9 +118,12 @@ class Phones:
                 continue
             try:
                 changed = await self.call(self.room.refresh)
-            except Exception:  # a database hiccup must not stop the room following
+            except DatabaseError:
+                continue  # already said; phones keep the view they have until the database is back
+            except Exception:  # a hiccup of another kind must not stop the room following either
                 log.exception("could not read the sessions; trying again")
                 continue
+            self.database_back()
             for session_id in changed:
                 self.wake(session_id)
             if self.room.forget_ended(keep=changed):  # ended a tick ago: their phones have been told
@@ -115,6 +131,24 @@ class Phones:
                 live = self.room.views
                 self.asked = {k: v for k, v in self.asked.items() if k[1] in live}
                 self.participants = {k: v for k, v in self.participants.items() if k[0] in live}
+
+    def database_trouble(self, error: Exception) -> None:
+        if self.database_down_since is None:
+            self.database_down_since = time.monotonic()
+            problem = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            log.warning(
+                "the database cannot be used (%s); phones are told their answers did not get through "
+                "and send them again by themselves once it is back",
+                problem,
+            )
+
+    def database_back(self) -> None:
+        if self.database_down_since is not None:
+            log.warning(
+                "the database is back after %.0f s; phones send what they could not",
+                time.monotonic() - self.database_down_since,
+            )
+            self.database_down_since = None
 
     def wake(self, session_id: int) -> None:
         event = self.changed.pop(session_id, None)
@@ -128,7 +162,7 @@ class Phones:
             session = await self.call(self.room.session, code)
             session_id = session.id
         room = self.room.views[session_id]
-        if room.seq == 0:
+        if not room.encoded:  # not computed yet
             await self.call(self.room.refresh, [session_id])
         return room
 
@@ -384,6 +418,10 @@ class AnswerHandler(PhoneHandler):
         except (AnswerRefused, JoinError) as error:
             self.refuse(422, words.error(error))
             return
+        except DatabaseError:
+            # Not stored, and the page says so and sends it again by itself until it is.
+            self.refuse(503, words("participant.not-sent"))
+            return
         except WorkshopError as error:
             self.refuse(503, words("participant.send-again", problem=words.error(error)))
             return
@@ -539,7 +577,7 @@ def _log_without_addresses(handler: tornado.web.RequestHandler) -> None:
         log.warning("%d %s %s", status, handler.request.method, handler.request.path)
 
 
-async def run(options: argparse.Namespace) -> None:
+async def run(options: argparse.Namespace, tls: ssl.SSLContext | None = None) -> None:
     files = raise_open_file_limit()
     limits = Limits(
         max_connections=min(options.max_connections, max(16, files - 64)),
@@ -552,7 +590,11 @@ async def run(options: argparse.Namespace) -> None:
     phones = Phones(store, limits, name=options.name)
     app = make_app(phones, options.base_url)
     server = tornado.httpserver.HTTPServer(
-        app, xheaders=options.behind_proxy, max_body_size=limits.max_body, idle_connection_timeout=75
+        app,
+        xheaders=options.behind_proxy,
+        max_body_size=limits.max_body,
+        idle_connection_timeout=75,
+        ssl_options=tls,
     )
     server.listen(options.port, address=options.host)
     phones.start()
@@ -580,11 +622,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait-seconds", type=float, default=Limits.wait_seconds, help=argparse.SUPPRESS)
     parser.add_argument("--name", default="phones", help="named in each answer's X-Workshop-Server header")
     parser.add_argument("--behind-proxy", action="store_true", help="take the client address from X-Real-IP")
+    parser.add_argument("--certfile", type=Path, help="serve https with this certificate (PEM)")
+    parser.add_argument("--keyfile", type=Path, help="the certificate's private key (PEM)")
     options = parser.parse_args(argv)
+    tls = None
+    if options.certfile or options.keyfile:
+        try:
+            if not (options.certfile and options.keyfile):
+                raise ServeError("https needs both --certfile and --keyfile")
+            tls = tls_context(options.certfile, options.keyfile)
+        except ServeError as error:
+            print(f"participant server: {error}", file=sys.stderr)
+            return 1
     logging.basicConfig(level=logging.INFO, format="[participant %(levelname)s] %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(_no_addresses)
-    asyncio.run(run(options))
+    asyncio.run(run(options, tls))
     return 0
 
 

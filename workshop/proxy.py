@@ -18,8 +18,18 @@ from workshop.errors import ServeError
 _TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
-def nginx_config(upstreams: Sequence[str], listen: str, folder: Path) -> str:
-    """An nginx.conf that spreads phones over `upstreams` ("host:port") and listens on `listen`."""
+def nginx_config(
+    upstreams: Sequence[str], listen: str, folder: Path, tls: tuple[Path, Path] | None = None
+) -> str:
+    """An nginx.conf that spreads phones over `upstreams` ("host:port") and listens on `listen`.
+
+    With `tls` (certificate, key) nginx speaks https to the phones; the servers behind it stay on loopback.
+    """
+    https = (
+        f" ssl;\n        ssl_certificate {tls[0].resolve()};\n        ssl_certificate_key {tls[1].resolve()}"
+        if tls
+        else ""
+    )
     servers = "\n".join(f"        server {address} max_fails=0;" for address in upstreams)
     temps = "\n".join(f"    {name}_temp_path {folder / name};" for name in _TEMP_PATHS)
     return f"""# Written by `workshop serve`; see README "More than one participant server".
@@ -38,7 +48,7 @@ http {{
         keepalive 64;
     }}
     server {{
-        listen {listen};
+        listen {listen}{https};
         client_max_body_size 64k;
         location / {{
             proxy_pass http://workshop_phones;
@@ -67,14 +77,16 @@ def find_nginx() -> str:
     return found
 
 
-def start_nginx(upstreams: Sequence[str], listen: str, folder: Path) -> subprocess.Popen[bytes]:
+def start_nginx(
+    upstreams: Sequence[str], listen: str, folder: Path, tls: tuple[Path, Path] | None = None
+) -> subprocess.Popen[bytes]:
     """Write the configuration into `folder` and run nginx in the foreground (stopped with SIGTERM)."""
     nginx = find_nginx()
     folder.mkdir(parents=True, exist_ok=True)
     for name in _TEMP_PATHS:
         (folder / name).mkdir(exist_ok=True)
     config = folder / "nginx.conf"
-    config.write_text(nginx_config(upstreams, listen, folder), encoding="utf-8")
+    config.write_text(nginx_config(upstreams, listen, folder, tls), encoding="utf-8")
     checked = subprocess.run(
         [nginx, "-t", "-q", "-p", str(folder), "-e", "stderr", "-c", str(config)],
         capture_output=True,

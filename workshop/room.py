@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import random
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,6 +108,9 @@ class Room:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Sequence numbers start from this server's start in milliseconds: a phone that followed a server
+        # before it was restarted is never "ahead" of the new one, so it is sent the room at once.
+        self.first_seq = time.time_ns() // 1_000_000
         self.views: dict[int, RoomView] = {}
         self._by_code: dict[str, int] = {}
 
@@ -114,7 +118,7 @@ class Room:
         """The running session with this join code (JoinError otherwise); remembered once found."""
         session = self.store.session_by_code(code)
         if session.id not in self.views:
-            self.views[session.id] = RoomView(session)
+            self.views[session.id] = RoomView(session, seq=self.first_seq)
         self._by_code[session.join_code] = session.id
         return self.views[session.id].session
 

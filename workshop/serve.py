@@ -18,10 +18,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from workshop.errors import ServeError
 from workshop.sessions import lan_address
+from workshop.supervision import Server, Supervision
+from workshop.tls import tls_context
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # Our Voila template (the lab one without CDN requests) lives here; Voila finds it through JUPYTER_PATH.
@@ -46,22 +49,32 @@ class ServeOptions:
     max_connections: int = 2000  # per participant server: beyond it phones are told the room is full
     per_address: int = 400
     joins_per_address: int = 6  # new devices per address per ten minutes (raise it behind one NAT)
+    certfile: Path | None = None  # with keyfile: phones use https (nginx does it for several servers)
+    keyfile: Path | None = None
+
+    @property
+    def tls(self) -> tuple[Path, Path] | None:
+        return (self.certfile, self.keyfile) if self.certfile and self.keyfile else None
 
 
 @dataclass
 class Servers:
-    """The running processes and the addresses people open."""
+    """The running servers and the addresses people open."""
 
-    participants: list[subprocess.Popen[bytes]]
-    facilitator: subprocess.Popen[bytes]
+    participants: list[Server]
+    facilitator: Server
     participant_url: str
     console_url: str
     screen_url: str
-    proxy: subprocess.Popen[bytes] | None = None
+    proxy: Server | None = None
+
+    @property
+    def all(self) -> list[Server]:
+        return [*([self.proxy] if self.proxy else []), *self.participants, self.facilitator]
 
     @property
     def processes(self) -> list[subprocess.Popen[bytes]]:
-        return [*([self.proxy] if self.proxy else []), *self.participants, self.facilitator]
+        return [server.process for server in self.all]
 
     def stop(self, timeout: float = 10) -> None:
         """Stop every server; Voila shuts its kernels down on SIGTERM."""
@@ -167,6 +180,12 @@ def _participant_server(
         f"--joins-per-address={options.joins_per_address}",
         f"--name={name}",
         *(["--behind-proxy"] if options.participant_servers > 1 else []),
+        # Behind nginx the servers are on loopback and nginx speaks https to the phones.
+        *(
+            [f"--certfile={options.tls[0].resolve()}", f"--keyfile={options.tls[1].resolve()}"]
+            if options.tls and options.participant_servers == 1
+            else []
+        ),
     ]
 
 
@@ -197,6 +216,10 @@ def start_servers(options: ServeOptions) -> Servers:
         from workshop.proxy import find_nginx
 
         find_nginx()  # say so before starting anything
+    if options.certfile or options.keyfile:
+        if not options.tls:
+            raise ServeError("https needs both --certfile and --keyfile")
+        tls_context(*options.tls)  # a missing, unreadable or mismatched file stops us here
     database_url = checked_database_url(options.database_url or default_database_url())
     store = Store(database_url)  # creates the schema; DatabaseError when unreachable
     if purged := purge_ended(store):  # raw answers are not kept past RETENTION_DAYS (workshop.retention)
@@ -204,7 +227,8 @@ def start_servers(options: ServeOptions) -> Servers:
     store.close()
 
     host_for_phones = lan_address() if options.host in ("0.0.0.0", "") else options.host
-    participant_base = options.public_url or f"http://{host_for_phones}:{options.participant_port}"
+    scheme = "https" if options.tls else "http"
+    participant_base = options.public_url or f"{scheme}://{host_for_phones}:{options.participant_port}"
     env = {
         **os.environ,
         "WORKSHOP_DATABASE_URL": database_url,
@@ -219,50 +243,73 @@ def start_servers(options: ServeOptions) -> Servers:
     else:
         ports = [free_loopback_port() for _ in range(options.participant_servers)]
         listen = [("127.0.0.1", port) for port in ports]
+    knock = "127.0.0.1" if options.host in ("0.0.0.0", "") else options.host
     participants = [
-        _start(_participant_server(options, database_url, host, port, f"phones-{number}"), env)
-        for number, (host, port) in enumerate(listen, start=1)
+        Server(
+            "participant server",
+            port,
+            partial(_start, _participant_server(options, database_url, host, port, f"phones-{n}"), env),
+            absence="Phones keep their place and reconnect by themselves.",
+            host="127.0.0.1" if host in ("0.0.0.0", "") else host,
+        )
+        for n, (host, port) in enumerate(listen, start=1)
     ]
-    facilitator = _start(
-        _voila(
-            str(NOTEBOOKS),
-            f"--port={options.facilitator_port}",
-            "--Voila.ip=127.0.0.1",
-            f"--token={options.token}",
-            f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_seconds}",
-            "--MappingKernelManager.cull_interval=60",
-        ),
-        env,
+    facilitator_command = _voila(
+        str(NOTEBOOKS),
+        f"--port={options.facilitator_port}",
+        "--Voila.ip=127.0.0.1",
+        f"--token={options.token}",
+        f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_seconds}",
+        "--MappingKernelManager.cull_interval=60",
     )
+    facilitator = Server(
+        "facilitator server",
+        options.facilitator_port,
+        partial(_start, facilitator_command, env),
+        absence="Phones are not affected; reload the console and the projector screen once it is back.",
+    )
+    base = f"http://127.0.0.1:{options.facilitator_port}/voila/render"
     servers = Servers(
         participants,
         facilitator,
         participant_url=participant_base + "/",
-        console_url=f"http://127.0.0.1:{options.facilitator_port}/voila/render/facilitator.ipynb?token={options.token}",
-        screen_url=f"http://127.0.0.1:{options.facilitator_port}/voila/render/screen.ipynb?token={options.token}",
+        console_url=f"{base}/facilitator.ipynb?token={options.token}",
+        screen_url=f"{base}/screen.ipynb?token={options.token}",
     )
     try:
-        for process, port in zip(participants, ports, strict=True):
-            _wait_until_listening(process, port, "participant")
+        for server in participants:
+            _wait_until_listening(server.process, server.port, "participant")
         if options.participant_servers > 1:
             from workshop.proxy import start_nginx
 
             data = Path(os.environ.get("WORKSHOP_DATA", "data")).resolve()
-            servers.proxy = start_nginx(
-                [f"127.0.0.1:{port}" for port in ports],
-                f"{options.host or '0.0.0.0'}:{options.participant_port}",
-                data / f"nginx-{options.participant_port}",
+            servers.proxy = Server(
+                "nginx",
+                options.participant_port,
+                partial(
+                    start_nginx,
+                    [f"127.0.0.1:{server.port}" for server in participants],
+                    f"{options.host or '0.0.0.0'}:{options.participant_port}",
+                    data / f"nginx-{options.participant_port}",
+                    options.tls,
+                ),
+                absence="Phones cannot reach the participant servers until it is back.",
+                host=knock,
             )
-            _wait_until_listening(servers.proxy, options.participant_port, "nginx")
-        _wait_until_listening(facilitator, options.facilitator_port, "facilitator")
+            _wait_until_listening(servers.proxy.process, options.participant_port, "nginx")
+        _wait_until_listening(facilitator.process, options.facilitator_port, "facilitator")
     except BaseException:
         servers.stop()
         raise
     return servers
 
 
-def serve(options: ServeOptions) -> int:
-    """Run the servers until Ctrl-C (or SIGTERM), then stop them and their kernels."""
+def serve(options: ServeOptions, supervision: Supervision | None = None) -> int:
+    """Run the servers until Ctrl-C (or SIGTERM), then stop them and their kernels.
+
+    A server that dies meanwhile is started again as it was (see `workshop.supervision`).
+    """
+    supervision = supervision or Supervision()
     servers = start_servers(options)
     print(
         "\nThe workshop is running.\n"
@@ -282,10 +329,11 @@ def serve(options: ServeOptions) -> int:
     signal.signal(signal.SIGINT, _stop)
     try:
         while not stopping:
-            if any(process.poll() is not None for process in servers.processes):
-                print("A server stopped unexpectedly; stopping the others.", file=sys.stderr)
-                servers.stop()
-                return 1
+            for server in servers.all:
+                giving_up = supervision.check(server)
+                if giving_up:
+                    print(giving_up, file=sys.stderr, flush=True)
+                    return 1
             time.sleep(0.3)
     finally:
         print("Stopping the servers…", flush=True)
