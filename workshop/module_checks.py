@@ -16,6 +16,7 @@ from typing import Any
 from workshop.content import ID_PATTERN as ID_PATTERN_RE
 from workshop.content import POLL_KINDS, REVEAL_POLICIES
 from workshop.errors import ModuleError
+from workshop.text_files import read_text_file
 from workshop.yaml_checks import Located as _Located
 from workshop.yaml_checks import LocatedList as _LocatedList
 from workshop.yaml_checks import read_yaml
@@ -72,6 +73,9 @@ KIND_FIELDS = {
     "before": "scale",
     "max_length": "text",
 }
+# The largest module file read: over 20 times the largest built-in module (43 KB), and small enough to
+# parse in a second or two. A larger file is refused before it is read (docs/authoring.md says so).
+MODULE_SIZE_LIMIT = 1_000_000
 # The longest open-text answer a module may allow (the default is content.DEFAULT_TEXT_LENGTH).
 TEXT_LENGTH_LIMIT = 1000
 
@@ -599,13 +603,13 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
 def read_module_file(path: Path) -> tuple[str, Any]:
     """A module file's text and its data as read with locations; ModuleError when it cannot be read or is
     not valid YAML."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ModuleError(
-            f"cannot read the file ({error.strerror}) — check the path", path=str(path)
-        ) from None
+    text = read_module_text(path)
     return text, read_yaml(text, str(path))
+
+
+def read_module_text(path: Path) -> str:
+    """A module file's text, refused before parsing when it is too large, binary or not UTF-8."""
+    return read_text_file(path, what="module", limit=MODULE_SIZE_LIMIT)
 
 
 def check_module_file(path: Path) -> dict[str, Any]:
