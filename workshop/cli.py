@@ -72,6 +72,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate module files, and the language files beside them."""
     from workshop.content import find_modules, load_module
     from workshop.language import LANGUAGE_FILE, check_language_file, language_file
+    from workshop.module_checks import listed
     from workshop.readiness_checks import validate_file
 
     folders = _module_folders(args)
@@ -84,8 +85,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             failed = True
             print(error)
             continue
-        for problem in found:
-            print(problem)
+        for line in listed(found):
+            print(line)
         warnings = sum(problem.warning for problem in found)
         if len(found) > warnings:
             failed = True
