@@ -129,13 +129,10 @@ def _writing_folder(args: argparse.Namespace) -> tuple[Path, list[Path]]:
 
 def cmd_import_article(args: argparse.Namespace) -> int:
     """Draft a module from an article in the series' plain-text shape, every part marked for review."""
-    from workshop.article_import import import_article
+    from workshop.article_import import draft_from_article
     from workshop.content import load_module
 
-    text = import_article(Path(args.file), args.id)
-    import yaml
-
-    module_id = str(yaml.safe_load(text)["id"])
+    module_id, text = draft_from_article(Path(args.file), args.id)
     folder, _ = _writing_folder(args)
     path = folder / f"{module_id}.yaml"
     if path.exists():

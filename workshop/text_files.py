@@ -29,13 +29,9 @@ def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
 
 
-def read_text_file(path: Path, *, what: str, limit: int) -> str:
-    """The file's text, decoded as UTF-8 (a leading byte-order mark dropped).
-
-    Raises ModuleError, naming the file (and the line where there is one), when it cannot be read, is
-    larger than `limit` bytes, is not UTF-8 or holds a NUL byte. `what` names the file in messages
-    ("module", "article").
-    """
+def read_within(path: Path, *, what: str, limit: int) -> bytes:
+    """The file's bytes; ModuleError when it cannot be read or is larger than `limit` bytes, which is
+    found before a byte is read. `what` names the file in messages ("module", "article")."""
     where = str(path)
     too_big = (
         f"is larger than any {what} can be (at most {size_text(limit)}) — check that this is the {what} "
@@ -43,7 +39,7 @@ def read_text_file(path: Path, *, what: str, limit: int) -> str:
     )
     try:
         size = path.stat().st_size
-        if size > limit:  # refused before a byte is read
+        if size > limit:
             raise ModuleError(f"the file is {size_text(size)}, which {too_big}", path=where)
         with path.open("rb") as file:
             data = file.read(limit + 1)  # a file growing, or a device, is still read no further
@@ -53,6 +49,17 @@ def read_text_file(path: Path, *, what: str, limit: int) -> str:
         ) from None
     if len(data) > limit:
         raise ModuleError(f"the file {too_big}", path=where)
+    return data
+
+
+def read_text_file(path: Path, *, what: str, limit: int) -> str:
+    """The file's text, decoded as UTF-8 (a leading byte-order mark dropped).
+
+    Raises ModuleError, naming the file (and the line where there is one), when it cannot be read, is
+    larger than `limit` bytes, is not UTF-8 or holds a NUL byte.
+    """
+    where = str(path)
+    data = read_within(path, what=what, limit=limit)
     if data.startswith(UTF16_MARKS):
         raise ModuleError(f"the file is saved as UTF-16, not UTF-8 — {SAVE_AS_UTF8}", path=where)
     nul = data.find(b"\x00")
