@@ -7,11 +7,21 @@ shape); the real ones in ../shared/articles are imported too when they are prese
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from workshop.article_import import Article, ItemList, Part, draft_module, import_article, parse_article
+from workshop.article_import import (
+    ARTICLE_SIZE_LIMIT,
+    Article,
+    ItemList,
+    Part,
+    draft_module,
+    import_article,
+    parse_article,
+)
 from workshop.content import ID_PATTERN, Module, load_module
 from workshop.errors import ModuleError
 from workshop.prose import reflection_questions
@@ -383,3 +393,53 @@ def test_the_draft_of_each_test_article_is_an_error_until_reviewed_and_a_warning
         assert len(errors) == marks and not any(p.warning for p in errors), article
         assert all("REVIEW" in p.message for p in errors)
         assert all(p.warning for p in validate_file(path, draft=True))
+
+
+# --- large articles ---------------------------------------------------------------------------------------
+
+
+def _long_article(size: int) -> str:
+    """An article of the series' shape of about `size` bytes: a title, then the test articles repeated."""
+    body = "\n\n".join(path.read_text(encoding="utf-8-sig") for path in sorted(ARTICLES.glob("*.txt")))
+    text = "Power Imbalance #1: A Long Article\n" + body * (size // len(body.encode()) + 1)
+    return text[: text.rfind("\n", 0, size * 9 // 10) + 1]
+
+
+def _import(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "workshop.cli", "import-article", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,  # generous: the figures are in benchmarks/article_import.py
+    )
+
+
+def test_an_article_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_text(_long_article(20_000_000), encoding="utf-8")  # 20 MB never finished before the limit
+    result = _import(str(path), "--modules", "mine", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"workshop import-article: {path}: the file is {path.stat().st_size / 1e6:.1f} MB, which is larger "
+        "than any article can be (at most 200 KB) — check that this is the article file you meant"
+    )
+    assert not (tmp_path / "mine").exists()
+
+
+def test_an_article_near_the_size_limit_imports_into_a_draft_that_loads(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text(_long_article(ARTICLE_SIZE_LIMIT), encoding="utf-8")
+    assert 150_000 < path.stat().st_size <= ARTICLE_SIZE_LIMIT
+    result = _import(str(path), "--modules", "mine", "--id", "long", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    module = load_module(tmp_path / "mine" / "long.yaml")
+    assert len(module.sections) > 50 and len({s.id for s in module.sections}) == len(module.sections)
+
+
+def test_repeated_headings_get_numbered_ids_in_order() -> None:
+    article = parse_article("Title\n\n" + "".join(f"Same Heading\n\nA line {n}.\n\n" for n in range(5)))
+    ids = [
+        line.split(": ")[1] for line in draft_module(article, "x", "x.txt").splitlines() if "- id:" in line
+    ]
+    assert ids == ["same-heading", "same-heading-2", "same-heading-3", "same-heading-4", "same-heading-5"]

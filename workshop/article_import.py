@@ -14,12 +14,17 @@ from pathlib import Path
 
 from workshop.content import ID_PATTERN
 from workshop.errors import ModuleError
+from workshop.module_checks import MODULE_SIZE_LIMIT
+from workshop.text_files import read_within, size_text
 
 EXPECTED = (
     "expected a plain-text article: a title line, then short heading lines without a final full stop, "
     "paragraphs, lists of short lines (usually after a line ending with ':'), quoted thoughts after "
     "'They may think:' and a reflection-questions section"
 )
+# The largest article read: the series' articles are 3–8 KB, so this is 25 times the longest, and its
+# draft stays well within a module's size limit. A larger file is refused before it is read.
+ARTICLE_SIZE_LIMIT = 200_000
 MINUTES = 10  # every drafted section; the trainer sets the real timing
 OPTION_LENGTH = 80  # the longest checklist option
 HEADING_CHARS, HEADING_WORDS = 80, 12  # a heading is a short line...
@@ -169,17 +174,20 @@ def _clean_lines(text: str) -> list[str | None]:
     in lowercase after one that does not end a sentence is the same paragraph, wrapped, and is joined to it.
     When no two lines stand together (the text is double-spaced), blank lines say nothing and are dropped.
     """
-    lines: list[str | None] = []
+    # A wrapped paragraph is gathered as its pieces and joined once: joining line by line copied the
+    # whole paragraph again for each line.
+    pieces: list[list[str] | None] = []
     for raw in text.splitlines():
         line = "".join(ch for ch in " ".join(raw.split()) if not unicodedata.category(ch).startswith("C"))
         line = BULLET.sub("", HEADING_MARKS.sub("", line.strip())).strip()
-        previous = lines[-1] if lines else None
+        previous = pieces[-1] if pieces else None
         if not line:
-            lines.append(None)
-        elif previous and line[0].islower() and not _closed(previous):
-            lines[-1] = f"{previous} {line}"
+            pieces.append(None)
+        elif previous and line[0].islower() and not _closed(previous[-1]):
+            previous.append(line)
         else:
-            lines.append(line)
+            pieces.append([line])
+    lines = [" ".join(piece) if piece else None for piece in pieces]
     if not any(a and b for a, b in itertools.pairwise(lines)):
         lines = [line for line in lines if line]
     return lines
@@ -199,15 +207,19 @@ def _list_run(lines: list[str | None], start: int, title_mode: bool) -> tuple[li
     items: list[str] = []
     kind = ""
     end = start
+    # Whether every item so far is in Title Case, and whether one starts with a question word: kept as
+    # the items come, so that a list of thousands of lines is read in one pass.
+    all_title_cased, any_cue = True, False
     while end < len(lines):
         line = lines[end]
         if line is None or not _item_like(line):
             break
         # Title Case of two words or more, or of one naming reflection ('Reflection'), makes a heading.
         title_cased = _title_case(line, 1 if REFLECTION.search(line) else 2)
-        if title_mode and title_cased and not all(_title_case(i, 2) for i in items):
+        if title_mode and title_cased and not all_title_cased:
             break
-        if HEADING_CUE.match(line) and not any(HEADING_CUE.match(i) for i in items):
+        cue = bool(HEADING_CUE.match(line))
+        if cue and not any_cue:
             break
         ending = _ending(line)
         if ending != "any":
@@ -215,6 +227,8 @@ def _list_run(lines: list[str | None], start: int, title_mode: bool) -> tuple[li
                 break
             kind = kind or ending
         items.append(line)
+        all_title_cased = all_title_cased and _title_case(line, 2)
+        any_cue = any_cue or cue
         end += 1
     return items, end
 
@@ -241,8 +255,7 @@ def parse_article(text: str) -> Article:
     if HTML.search(text):
         raise _fail("found HTML markup; save the article as plain text")
     body = _clean_lines(text)
-    while body and body[0] is None:
-        body.pop(0)
+    body = body[next((n for n, line in enumerate(body) if line is not None), len(body)) :]
     if not body:
         raise _fail("found an empty file")
     title = body.pop(0) or ""
@@ -251,7 +264,7 @@ def parse_article(text: str) -> Article:
     title_mode = _uses_title_case(body)
     parts: list[tuple[str, list[Block]]] = [("", [])]
     sub = ""  # a sub-heading waiting for the paragraph or list it names
-    i = 0
+    i = run_end = 0
     while i < len(body):
         line = body[i]
         if line is None:
@@ -280,9 +293,11 @@ def parse_article(text: str) -> Article:
                 sub, i = "", j + 1
                 continue
         elif _heading_like(line):
-            end = i + 1
-            while end < len(body) and _heading_like(body[end] or "."):  # a blank line ends the run
-                end += 1
+            if run_end <= i:  # every line of a run of short lines ends at the same place
+                run_end = i + 1
+                while run_end < len(body) and _heading_like(body[run_end] or "."):  # a blank line ends it
+                    run_end += 1
+            end = run_end
             # A Title Case (or reflection) heading right above short lines heads them; otherwise two or
             # more short lines standing together, with no lead-in, are a list of their own.
             strong = (title_mode and _title_case(line, 2)) or bool(REFLECTION.search(line))
@@ -327,13 +342,24 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug.strip("-")
 
 
-def _unique(base: str, taken: set[str]) -> str:
-    found, n = base, 2
-    while found in taken:
-        found = f"{slugify(base, 60 - len(str(n)) - 1)}-{n}"
-        n += 1
-    taken.add(found)
-    return found
+class _Ids:
+    """The ids given so far in a draft; each base's next number is remembered, so that an article with
+    the same heading a thousand times takes a thousand steps, not half a million."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next_number: dict[str, int] = {}
+
+    def unique(self, base: str) -> str:
+        found, n = base, self.next_number.get(base, 2)
+        if found in self.taken:
+            found = f"{slugify(base, 60 - len(str(n)) - 1)}-{n}"
+            while found in self.taken:
+                n += 1
+                found = f"{slugify(base, 60 - len(str(n)) - 1)}-{n}"
+            self.next_number[base] = n + 1
+        self.taken.add(found)
+        return found
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -397,8 +423,7 @@ def draft_module(article: Article, module_id: str, source_file: str) -> str:
     """The YAML of a draft module: a section for each heading, a checklist poll for each list of behaviours,
     the reflection questions as private prompts in the notes, and a safety placeholder; every drafted part
     marked REVIEW."""
-    section_ids: set[str] = set()
-    poll_ids: set[str] = set()
+    section_ids, poll_ids = _Ids(), _Ids()
     sections: list[str] = []
     polls: list[str] = []
     parts = list(article.parts)
@@ -426,7 +451,7 @@ def draft_module(article: Article, module_id: str, source_file: str) -> str:
                     lead = f" ({block.lead_in.rstrip(':')})" if block.lead_in else ""
                     notes.append(f"- Article asks or lists{lead}: " + " / ".join(block.items))
             else:
-                poll_id = _unique("recognise-" + slugify(heading, 49), poll_ids)
+                poll_id = poll_ids.unique("recognise-" + slugify(heading, 49))
                 used.append(poll_id)
                 notes.append(
                     f"- Run the checklist poll {poll_id}, drafted from the list after '{block.lead_in}'."
@@ -438,7 +463,7 @@ def draft_module(article: Article, module_id: str, source_file: str) -> str:
             notes.extend(_reflection_notes(article.reflection_questions))
         sections += [
             f"  # REVIEW: drafted from the heading {_q(part.heading or '(the text before any heading)')}",
-            f"  - id: {_unique(slugify(heading) or f'section-{index + 1}', section_ids)}",
+            f"  - id: {section_ids.unique(slugify(heading) or f'section-{index + 1}')}",
             f"    title: {_q(heading)}",
             f"    minutes: {MINUTES}  # REVIEW: a default; change the duration with it",
             f"    text: {_q(f'REVIEW: write 2–3 warm sentences for participants about {topic}.')}",
@@ -480,12 +505,13 @@ def _has_material(article: Article) -> bool:
 def import_article(path: Path, module_id: str | None = None) -> str:
     """The YAML of a draft module from the article at `path`; ModuleError saying what was expected when the
     file cannot be read as such an article. The module id is the title's slug unless one is given."""
+    return draft_from_article(path, module_id)[1]
+
+
+def draft_from_article(path: Path, module_id: str | None = None) -> tuple[str, str]:
+    """The id and the YAML of a draft module from the article at `path` (see `import_article`)."""
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise ModuleError(
-            f"cannot read the article ({error.strerror}) — check the path", path=str(path)
-        ) from None
+        text = read_within(Path(path), what="article", limit=ARTICLE_SIZE_LIMIT).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ModuleError(f"{EXPECTED} — found a file that is not UTF-8 text", path=str(path)) from None
     try:
@@ -499,4 +525,11 @@ def import_article(path: Path, module_id: str | None = None) -> str:
     chosen = module_id or slugify(article.title) or "imported-article"
     if not ID_PATTERN.match(chosen):
         raise ModuleError(f"module id {chosen!r} — use lowercase letters, digits and hyphens (at most 60)")
-    return draft_module(article, chosen, str(path))
+    draft = draft_module(article, chosen, str(path))
+    if len(draft.encode()) > MODULE_SIZE_LIMIT:  # checked here, so that no file is written to be refused
+        raise ModuleError(
+            f"the draft would be {size_text(len(draft.encode()))}, larger than a module can be (at most "
+            f"{size_text(MODULE_SIZE_LIMIT)}) — import the article in parts, one file for each",
+            path=str(path),
+        )
+    return chosen, draft

@@ -76,6 +76,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate module files, and the language files beside them."""
     from workshop.content import find_modules, load_module
     from workshop.language import LANGUAGE_FILE, check_language_file, language_file
+    from workshop.module_checks import listed
     from workshop.readiness_checks import validate_file
 
     folders = _module_folders(args)
@@ -88,8 +89,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             failed = True
             print(error)
             continue
-        for problem in found:
-            print(problem)
+        for line in listed(found):
+            print(line)
         warnings = sum(problem.warning for problem in found)
         if len(found) > warnings:
             failed = True
@@ -132,13 +133,10 @@ def _writing_folder(args: argparse.Namespace) -> tuple[Path, list[Path]]:
 
 def cmd_import_article(args: argparse.Namespace) -> int:
     """Draft a module from an article in the series' plain-text shape, every part marked for review."""
-    from workshop.article_import import import_article
+    from workshop.article_import import draft_from_article
     from workshop.content import load_module
 
-    text = import_article(Path(args.file), args.id)
-    import yaml
-
-    module_id = str(yaml.safe_load(text)["id"])
+    module_id, text = draft_from_article(Path(args.file), args.id)
     folder, _ = _writing_folder(args)
     path = folder / f"{module_id}.yaml"
     if path.exists():

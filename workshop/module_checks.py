@@ -16,6 +16,7 @@ from typing import Any
 from workshop.content import ID_PATTERN as ID_PATTERN_RE
 from workshop.content import POLL_KINDS, REVEAL_POLICIES
 from workshop.errors import ModuleError
+from workshop.text_files import read_text_file
 from workshop.yaml_checks import Located as _Located
 from workshop.yaml_checks import LocatedList as _LocatedList
 from workshop.yaml_checks import read_yaml
@@ -72,6 +73,11 @@ KIND_FIELDS = {
     "before": "scale",
     "max_length": "text",
 }
+# The largest module file read: over 20 times the largest built-in module (43 KB), and small enough to
+# parse in a second or two. A larger file is refused before it is read (docs/authoring.md says so).
+MODULE_SIZE_LIMIT = 1_000_000
+# A message quotes at most this much of a value; a file's problems are listed up to PROBLEMS_LISTED.
+SHOWN_CHARS, PROBLEMS_LISTED = 60, 50
 # The longest open-text answer a module may allow (the default is content.DEFAULT_TEXT_LENGTH).
 TEXT_LENGTH_LIMIT = 1000
 
@@ -79,6 +85,21 @@ TEXT_LENGTH_LIMIT = 1000
 def _either(words: tuple[str, ...]) -> str:
     """'a, b or c'."""
     return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: a file's mistake can be a line 900,000 characters long."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[: SHOWN_CHARS - 2]}…{text[-1]}"
+
+
+def listed(problems: list[Problem]) -> list[str]:
+    """The problems as lines, the first PROBLEMS_LISTED of them, then how many more there are."""
+    lines = [str(problem) for problem in problems[:PROBLEMS_LISTED]]
+    if len(problems) > PROBLEMS_LISTED:
+        more = len(problems) - PROBLEMS_LISTED
+        lines.append(f"{problems[0].path}: … and {more} more problems — fix these first, then check again")
+    return lines
 
 
 def _where(items: list[Any], index: int) -> tuple[int, int]:
@@ -129,7 +150,7 @@ class _Checker:
             if key not in spec:
                 close = difflib.get_close_matches(key, list(spec), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(spec)}"
-                self.add(mapping.key_where[key], f"unknown field '{key}' in {what} — {hint}")
+                self.add(mapping.key_where[key], f"unknown field {_shown(key)} in {what} — {hint}")
         for key, required in spec.items():
             if required and key not in mapping:
                 self.add(mapping.where, f"{what} is missing '{key}' — add a '{key}:' line")
@@ -171,7 +192,8 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum or too_big:
             allowed = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
             self.add(
-                mapping.key_where[key], f"{what} '{key}' must be a whole number {allowed}, not {value!r}"
+                mapping.key_where[key],
+                f"{what} '{key}' must be a whole number {allowed}, not {_shown(value)}",
             )
             return None
         return value
@@ -182,7 +204,7 @@ class _Checker:
         if key in mapping and value not in allowed:
             close = difflib.get_close_matches(str(value), allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"use {_either(allowed)}"
-            self.add(mapping.key_where[key], f"{problem} {value!r} — {hint}")
+            self.add(mapping.key_where[key], f"{problem} {_shown(value)} — {hint}")
 
     def identifier(self, mapping: _Located, what: str, seen: dict[str, tuple[int, int]]) -> str:
         value = mapping.get("id")
@@ -190,7 +212,9 @@ class _Checker:
             return ""
         where = mapping.key_where["id"]
         if not isinstance(value, str) or not ID_PATTERN_RE.match(value):
-            self.add(where, f"{what} id {value!r} — use lowercase letters, digits and hyphens (at most 60)")
+            self.add(
+                where, f"{what} id {_shown(value)} — use lowercase letters, digits and hyphens (at most 60)"
+            )
             return ""
         if value in seen:
             self.add(
@@ -210,7 +234,9 @@ def _check_choice(check: _Checker, poll: _Located, what: str) -> None:
         return
     for position, option in enumerate(options):
         if not isinstance(option, str):
-            check.add(_where(options, position), f"{what} option {option!r} is not text — put it in quotes")
+            check.add(
+                _where(options, position), f"{what} option {_shown(option)} is not text — put it in quotes"
+            )
     texts = [str(o).strip() for o in options]
     if any(not t for t in texts):
         check.add(where, f"{what} has an empty option — give every option some words")
@@ -247,7 +273,9 @@ def _check_scale(check: _Checker, poll: _Located, what: str) -> None:
     for key in ("min_label", "max_label"):
         if key in poll and not isinstance(poll[key], str):
             # YAML reads a bare No, Yes or On as true or false: quotes keep the words.
-            check.add(poll.key_where[key], f"{what} '{key}' {poll[key]!r} is not text — put it in quotes")
+            check.add(
+                poll.key_where[key], f"{what} '{key}' {_shown(poll[key])} is not text — put it in quotes"
+            )
 
 
 def _check_text(check: _Checker, poll: _Located, what: str) -> None:
@@ -278,7 +306,7 @@ def _check_private(check: _Checker, poll: _Located, what: str) -> None:
     if not isinstance(private, bool):
         check.add(
             poll.key_where["private"],
-            f"{what} 'private' must be true or false, not {private!r} — write true or false",
+            f"{what} 'private' must be true or false, not {_shown(private)} — write true or false",
         )
     elif private and poll.get("reveal") in ("live", "after-close"):
         check.add(
@@ -545,7 +573,8 @@ def _check_settings(check: _Checker, data: _Located) -> None:
     if "shuffle_options" in data and not isinstance(data["shuffle_options"], bool):
         check.add(
             data.key_where["shuffle_options"],
-            f"'shuffle_options' must be true or false, not {data['shuffle_options']!r} — write true or false",
+            f"'shuffle_options' must be true or false, not {_shown(data['shuffle_options'])} — write true "
+            "or false",
         )
     if "safety_words" not in data:
         return
@@ -558,7 +587,7 @@ def _check_settings(check: _Checker, data: _Located) -> None:
         return
     for position, word in enumerate(words):
         if not isinstance(word, str):
-            check.add(_where(words, position), f"safety word {word!r} is not text — put it in quotes")
+            check.add(_where(words, position), f"safety word {_shown(word)} is not text — put it in quotes")
         elif not word.strip():
             check.add(_where(words, position), "a safety word is empty — write a word or remove the item")
 
@@ -568,6 +597,7 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
     check = _Checker(path)
     if not check.fields(data, MODULE_FIELDS, "the module", (1, 1)):
         return check.problems
+    check.identifier(data, "module", {})  # sessions store it, and the commands find a module by it
     for key in ("title", "summary"):
         check.text(data, key, "the module")
     check.prose(data, "safety", "the module")
@@ -578,7 +608,7 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
     if not isinstance(language, str) or not re.match(r"^[a-z]{2,3}(-[A-Z]{2})?$", language):
         check.add(
             data.key_where.get("language", (1, 1)),
-            f"language {language!r} is not a language code — write e.g. en, es or pt-BR",
+            f"language {_shown(language)} is not a language code — write e.g. en, es or pt-BR",
         )
     _check_settings(check, data)
     polls = _check_polls(check, data)
@@ -599,13 +629,13 @@ def check_module_data(data: Any, path: Path) -> list[Problem]:
 def read_module_file(path: Path) -> tuple[str, Any]:
     """A module file's text and its data as read with locations; ModuleError when it cannot be read or is
     not valid YAML."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ModuleError(
-            f"cannot read the file ({error.strerror}) — check the path", path=str(path)
-        ) from None
+    text = read_module_text(path)
     return text, read_yaml(text, str(path))
+
+
+def read_module_text(path: Path) -> str:
+    """A module file's text, refused before parsing when it is too large, binary or not UTF-8."""
+    return read_text_file(path, what="module", limit=MODULE_SIZE_LIMIT)
 
 
 def check_module_file(path: Path) -> dict[str, Any]:
@@ -613,7 +643,7 @@ def check_module_file(path: Path) -> dict[str, Any]:
     _, data = read_module_file(path)
     problems = check_module_data(data, path)
     if problems:
-        raise ModuleError("\n".join(str(p) for p in problems))
+        raise ModuleError("\n".join(listed(problems)))
     plain: dict[str, Any] = _plain(data)
     return plain
 

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from workshop.content import ID_PATTERN
 from workshop.module_checks import Problem, check_module_data, read_module_file
 from workshop.prose import EXERCISE, blocks
 from workshop.yaml_checks import Located, text_of_scalars
@@ -57,7 +58,8 @@ def validate_file(path: Path, *, draft: bool = False) -> list[Problem]:
 
 def _check_file_name(data: Located, path: Path) -> list[Problem]:
     module_id = data.get("id")
-    if not isinstance(module_id, str) or module_id == path.stem:
+    # An id that is no id at all is reported by the loader's checks, which say what an id may be.
+    if not isinstance(module_id, str) or module_id == path.stem or not ID_PATTERN.match(module_id):
         return []
     line, column = data.key_where["id"]
     return [

@@ -14,6 +14,8 @@ import yaml
 
 from workshop.content import BUILT_IN_FOLDER, ID_PATTERN, Module, load_module
 from workshop.errors import ModuleError
+from workshop.module_checks import read_module_text
+from workshop.yaml_checks import compose
 
 SCHEMA_PATH = Path(__file__).parent / "module.schema.json"
 
@@ -213,7 +215,7 @@ def starter_text(module_id: str) -> str:
 
 def _replace_value(text: str, key: str, value: str) -> str:
     """The file's text with a top-level key's value replaced, everything else (comments too) kept."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = compose(text)
     if not isinstance(root, yaml.MappingNode):
         raise ModuleError("the module file is not a mapping of fields — run workshop validate on it")
     for key_node, value_node in root.value:
@@ -229,7 +231,7 @@ def copy_text(module: Module, module_id: str) -> str:
     """The text of `module`'s file under a new id and a "Copy of" title, with where it came from."""
     check_id(module_id)
     origin = Path(module.origin)
-    text = origin.read_text(encoding="utf-8")
+    text = read_module_text(origin)  # guarded like every read: the file may have changed since it loaded
     text = _replace_value(text, "id", module_id)
     text = _replace_value(text, "title", f"Copy of {module.title}")
     where = (

@@ -4,6 +4,7 @@ bracket left open, a tab).
 
 PyYAML's own messages ("mapping values are not allowed here", "expected <block end>") name the parser's
 state, not the trainer's line: each is turned here into what is wrong on which line, and what to do.
+What a module never needs and a hostile file uses (anchors and aliases, tags, deep nesting) is refused.
 """
 
 from __future__ import annotations
@@ -30,8 +31,59 @@ class LocatedList(list[Any]):
     item_where: list[tuple[int, int]]
 
 
+# How deep lists and mappings may nest: a module needs 4 (module, sections, a section, its polls), so this
+# is far above any real file, and far below where Python's recursion would run out.
+NESTING_LIMIT = 20
+# The tags that only say what a value already is ('!!str 10' keeps 10 as text); any other is refused.
+PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
+
+
+class Refused(yaml.MarkedYAMLError):
+    """Valid YAML that a module file may not use; `problem` is the plain message."""
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    """PyYAML's safe loader, refusing anchors and aliases (an alias bomb expands a few lines into
+    billions of values), tags other than the plain ones, and lists or mappings nested too deep."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = event.start_mark
+        line = mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise Refused(
+                problem=f"a value on line {line} starts with '*' ('*{event.anchor}' is a YAML alias, which a "
+                "module does not use) — write the value out in full, or put it in quotes",
+                problem_mark=mark,
+            )
+        if event.anchor is not None:
+            raise Refused(
+                problem=f"line {line} has '&{event.anchor}' (a YAML anchor, which a module does not use) — "
+                "remove it and write each value out in full, or put the value in quotes",
+                problem_mark=mark,
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and tag not in PLAIN_TAGS:
+            raise Refused(
+                problem=f"line {line} has the YAML tag '{_shorten(_as_written(str(tag)), 60)}', which a "
+                "module does not use — remove it, or put the value in quotes",
+                problem_mark=mark,
+            )
+        nests = isinstance(event, yaml.CollectionStartEvent)
+        if nests:
+            self.depth += 1
+            if self.depth > NESTING_LIMIT:
+                raise Refused(
+                    problem=f"line {line} nests lists or fields more than {NESTING_LIMIT} deep; a module "
+                    "needs 4 — check the brackets and the indentation from here up",
+                    problem_mark=mark,
+                )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= nests
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -67,16 +119,44 @@ def read_yaml(text: str, path: str) -> Any:
     """The file's data, with locations; ModuleError with a plain message when it is not valid YAML."""
     try:
         return yaml.load(text, Loader=_Loader)
+    except Refused as error:
+        line, column = _line_column(error.problem_mark)
+        raise ModuleError(f"{path}:{line}:{column}: {error.problem}") from None
     except yaml.MarkedYAMLError as error:
         line, column, message = plain_syntax_error(error, text)
         raise ModuleError(f"{path}:{line}:{column}: YAML syntax error: {message}") from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow in a file
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        raise ModuleError(
+            f"{path}:{line}:{column}: line {line} holds a control character (U+{error.character:04X}) that "
+            "YAML does not allow — delete it (it often comes from copying out of another program)"
+        ) from None
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The file's YAML as nodes, refused as `read_yaml` refuses it (raises yaml.YAMLError)."""
+    return yaml.compose(text, Loader=_Loader)
+
+
+def _line_column(mark: yaml.Mark | None) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+def _as_written(tag: str) -> str:
+    """A tag as a file writes it: 'tag:yaml.org,2002:python/object' is '!!python/object'."""
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def text_of_scalars(text: str) -> list[tuple[int, int]]:
     """Where each value's text stands in the file, as (start, end) character offsets; comments are
     everything outside these and the keys. Empty when the file is not valid YAML."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose(text)
     except yaml.YAMLError:
         return []
     spans: list[tuple[int, int]] = []
@@ -182,6 +262,13 @@ def plain_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int
         )
     if problem == "mapping values are not allowed here":
         before = here[: column - 1]
+        if column > 1024 and ": " not in before:  # YAML reads no field name longer than that
+            return (
+                line,
+                1,
+                f"line {line} starts with a field name over 1024 characters long — a field name is a short "
+                "word such as 'title'; check that this is the module file you meant",
+            )
         if re.search(r":\s", before):
             key = re.match(r"^\s*(?:-\s+)*([^:]+):", here)
             name = key[1].strip() if key else "field"
