@@ -12,6 +12,7 @@ from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -59,11 +60,24 @@ def pages(chromium: Any) -> Iterator[Pages]:
     opened.close()
 
 
+def open_start_screen(pages: Pages, console_url: str, viewport: dict[str, int]) -> Any:
+    """The console at its start screen: an earlier test's session may still run, and the console
+    resumes a running session by itself, so leave it running and go back to the start."""
+    console = pages.open(console_url, viewport)
+    start, another = (
+        console.get_by_role("button", name=name) for name in ("Start session", "Start another session")
+    )
+    start.or_(another).first.wait_for()
+    if another.is_visible():
+        another.click()
+    start.wait_for()
+    return console
+
+
 def start_session(
     pages: Pages, servers: RunningWorkshop, min_group_size: int, module: str = "tiny"
 ) -> tuple[Any, str]:
-    console = pages.open(servers.console_url, LAPTOP)
-    console.get_by_role("button", name="Start session").wait_for()
+    console = open_start_screen(pages, servers.console_url, LAPTOP)
     console.locator("select").first.select_option(module)
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill(str(min_group_size))
     console.get_by_role("button", name="Start session").click()
@@ -416,8 +430,7 @@ def test_a_phone_says_honestly_whether_an_answer_got_through(
 def test_the_console_fits_a_1366_by_768_laptop_with_every_caption_whole(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
-    console = pages.open(workshop_servers.console_url, {"width": 1366, "height": 768})
-    console.get_by_role("button", name="Start session").wait_for()
+    console = open_start_screen(pages, workshop_servers.console_url, {"width": 1366, "height": 768})
     console.locator("select").first.select_option("tiny")
     console.get_by_role("button", name="Start session").click()
     poll_button(console, "open", "who").wait_for()
@@ -430,3 +443,25 @@ def test_the_console_fits_a_1366_by_768_laptop_with_every_caption_whole(
     assert console.evaluate("document.documentElement.scrollWidth") <= 1366
     # Before any question is charted, no empty axes.
     assert console.locator(".workshop-chart:visible").count() == 0
+
+
+def test_a_closed_console_or_screen_tab_gives_its_kernel_back(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    serve = psutil.Process(workshop_servers.process.pid)
+
+    def kernels() -> set[int]:
+        return {p.pid for p in serve.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())}
+
+    said = len(workshop_servers.log())
+    before = kernels()
+    console = open_start_screen(pages, workshop_servers.console_url, LAPTOP)
+    opened = kernels() - before
+    assert len(opened) == 1, opened
+    # Voila's page asks for its kernel's shutdown as the tab closes; that request used to be refused.
+    console.close(run_before_unload=True)
+    deadline = time.monotonic() + 60
+    while opened & kernels() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not opened & kernels(), "the closed tab's kernel is still running after 60 s"
+    assert "_xsrf" not in workshop_servers.log()[said:]

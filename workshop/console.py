@@ -118,6 +118,9 @@ class Console:
         self.end_button = widgets.Button(description=say("console.end"), button_style="danger")
         self.end_button.on_click(lambda _b: self._end_clicked())
         self._end_asked = False  # the first click on End only asks for a second
+        # Back to the start screen with this session still running (it stays listed to resume).
+        self.another_button = widgets.Button(description=say("console.start-another"))
+        self.another_button.on_click(lambda _b: self._leave_session())
         self.door = Door(store, say)
         # The module's full length, or its short path: the agenda lists only that path's sections.
         self.path_choice = widgets.ToggleButtons(options=[("Full", "full")])
@@ -152,7 +155,15 @@ class Console:
                     [
                         self.join_info,
                         self.qr,
-                        widgets.VBox([self.counts, self.door.view, self.requests_view, self.end_button]),
+                        widgets.VBox(
+                            [
+                                self.counts,
+                                self.door.view,
+                                self.requests_view,
+                                self.end_button,
+                                self.another_button,
+                            ]
+                        ),
                     ],
                     layout=widgets.Layout(justify_content="space-between", align_items="center"),
                 ),
@@ -239,7 +250,12 @@ class Console:
             return
         self.store.end_session(self.session.id)
         ended = self.words("console.ended", code=self.session.join_code)
+        self._leave_session()
         self.message.value = f"<p>{html.escape(ended)}</p>"
+
+    def _leave_session(self) -> None:
+        """Back to the start screen; a session left running can be resumed from there."""
+        self.message.value = ""
         self.session = None
         self.session_box.layout.display = "none"
         self.setup_box.layout.display = None
