@@ -113,6 +113,13 @@ def test_the_join_slide_shows_the_join_code_when_given(tmp_path: Path) -> None:
     without = deck_html(module, JOIN_URL)
     assert 'class="code"' not in without and qr_svg(JOIN_URL, scale=8) in without
     assert main(["slides", module.id, "--out", str(tmp_path), "--join-code", "not a code"]) == 1
+    # The session's address as the console shows it, code and all, does the same as --join-code.
+    assert (
+        main(["slides", module.id, "--out", str(tmp_path), "--join-url", participant_url(JOIN_URL, "h7k2m")])
+        == 0
+    )
+    pasted = (tmp_path / f"{module.id}.html").read_text()
+    assert re.search(r'<section data-section="join">.*?</section>', pasted, flags=re.DOTALL)[0] == join[0]
 
 
 def test_a_trainers_module_file_gets_a_guide_and_a_deck(tmp_path: Path, tiny: Module) -> None:

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from workshop.errors import ModuleError, WorkshopError
 from workshop.retention import RETENTION_DAYS
@@ -285,11 +286,18 @@ def cmd_slides(args: argparse.Namespace) -> int:
     from workshop.slides import write_deck
 
     join_url = args.join_url or os.environ.get("WORKSHOP_PUBLIC_URL") or f"http://{lan_address()}:8866/"
+    # The console shows the session's address with its code (…/?code=ABCDE): pasted as --join-url, the
+    # join slide shows that code beside the QR, as --join-code would.
+    parts = urlsplit(join_url)
+    in_url = parse_qs(parts.query).get("code", [""])[0]
+    if in_url and not args.join_code:
+        join_url = urlunsplit(parts._replace(query=""))
     try:
-        code = normalise_join_code(args.join_code) if args.join_code else ""
+        wanted = args.join_code or in_url
+        code = normalise_join_code(wanted) if wanted else ""
     except JoinError:
         raise ModuleError(
-            f"'{args.join_code}' is not a join code — copy the 5-character code from the console"
+            f"'{args.join_code or in_url}' is not a join code — copy the 5-character code from the console"
         ) from None
     deck = write_deck(_chosen_module(args), Path(args.out), join_url, support=_support(args), join_code=code)
     shown = f"{join_url}, code {code}" if code else join_url
