@@ -35,104 +35,25 @@ from workshop.polls import (
 )
 from workshop.reveal import live_batch, may_reveal, policy_of
 from workshop.safety import flags
+from workshop.schema import (
+    add_missing_columns,
+    answers,
+    drop_what_is_no_longer_kept,
+    erase_freed_pages,
+    kept_results,
+    metadata,
+    participants,
+    poll_states,
+    room_requests,
+    sessions,
+)
 from workshop.sessions import new_join_code, normalise_join_code
 from workshop.support import Contact, contacts_from_json, contacts_json
 
 Clock = Callable[[], datetime]
 NewId = Callable[[], int]
 
-metadata = sa.MetaData()
 
-# Participants and requests get random numbers: numbered as they came, they would say who joined (and so
-# who tapped) first. BIGINT, except SQLite's INTEGER PRIMARY KEY, 64 bits already and the row's own key.
-RandomId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-sessions = sa.Table(
-    "sessions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("join_code", sa.String(8), nullable=False, unique=True),
-    sa.Column("module_id", sa.String(100), nullable=False),
-    sa.Column("module_hash", sa.String(64), nullable=False),
-    # The module as it was when the session started: editing the file later changes nothing here.
-    sa.Column("module_json", sa.Text, nullable=False),
-    sa.Column("min_group_size", sa.Integer, nullable=False),
-    sa.Column("current_section", sa.String(100)),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("ended_at", sa.DateTime(timezone=True)),
-    # Bumped by every facilitator action, so a follower checks one number to know whether to redraw.
-    sa.Column("version", sa.Integer, nullable=False, default=0),
-    # The poll whose results the facilitator has put in front of the room (screen and phones).
-    sa.Column("revealed_poll", sa.String(100)),
-    # The local support contacts when the session started (JSON list), for every phone and the end screen.
-    sa.Column("support_json", sa.Text),
-    # How many people the facilitator expects: more devices than that is a sign of ballot stuffing.
-    sa.Column("expected_people", sa.Integer),
-    # Once the room is in, the facilitator closes joining: known devices come back, new ones are refused.
-    sa.Column("joining_closed", sa.Boolean),
-)
-
-poll_states = sa.Table(
-    "poll_states",
-    metadata,
-    sa.Column("session_id", sa.ForeignKey("sessions.id"), primary_key=True),
-    sa.Column("poll_id", sa.String(100), primary_key=True),
-    sa.Column("status", sa.String(10), nullable=False),  # "open" or "closed"
-    # A live poll's results as the room last saw them, and how many answers (new or changed) they
-    # counted: the room's view moves only in batches, so no single tap can be read from a difference.
-    sa.Column("shown_json", sa.Text),
-    sa.Column("shown_events", sa.Integer),
-)
-
-participants = sa.Table(
-    "participants",
-    metadata,
-    sa.Column("id", RandomId, primary_key=True, autoincrement=False),
-    sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False),
-    sa.Column("device_hash", sa.String(64), nullable=False),
-    sa.UniqueConstraint("session_id", "device_hash"),
-)
-
-answers = sa.Table(
-    "answers",
-    metadata,
-    sa.Column("participant_id", sa.ForeignKey("participants.id"), primary_key=True),
-    sa.Column("poll_id", sa.String(100), primary_key=True),
-    sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
-    sa.Column("value", sa.Text, nullable=False),
-    # Open text only: "pending" until the facilitator approves or rejects it; only approved text is shown.
-    # Safety flags are found afresh in the text, with the module's own words; a rejected text's words are
-    # wiped, so the kinds of danger it spoke of are kept here (a JSON list) for the export's counts.
-    sa.Column("review", sa.String(10)),
-    sa.Column("flags", sa.Text),
-    # How many times this answer was given (1, then one more per change): the live batches count these.
-    sa.Column("revision", sa.Integer),
-    # In SQLite, no hidden rowid counting answers as they arrive: rows are kept in key order.
-    sqlite_with_rowid=False,
-)
-
-# What a phone may ask the facilitator for, privately: a word at the break (with a random code only
-# the asker knows) or a pause. No participant, device or time of day is kept with it, and the rows go
-# when the session ends.
-room_requests = sa.Table(
-    "room_requests",
-    metadata,
-    sa.Column("id", RandomId, primary_key=True, autoincrement=False),
-    sa.Column("session_id", sa.ForeignKey("sessions.id"), nullable=False, index=True),
-    sa.Column("kind", sa.String(20), nullable=False),  # "private-word" or "pause"
-    sa.Column("code", sa.String(8)),
-)
-
-# What a purged session keeps (`workshop.retention`): its export's results, computed before its raw
-# answers, texts, participants and requests were deleted.
-kept_results = sa.Table(
-    "kept_results",
-    metadata,
-    sa.Column("session_id", sa.ForeignKey("sessions.id"), primary_key=True),
-    sa.Column("results_json", sa.Text, nullable=False),
-)
-# What earlier versions stored and this one does not: dropped when such a database is opened.
-NO_LONGER_KEPT = {"answers": ("answered_at",), "poll_states": ("changed_at",)}
 REQUEST_KINDS = ("private-word", "pause")
 PRIVATE_WORD_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no look-alikes, no vowels that spell words
 REVIEWS = ("pending", "approved", "rejected")
@@ -284,8 +205,8 @@ class Store:
     def create_schema(self) -> None:
         try:
             metadata.create_all(self.engine)
-            self._add_missing_columns()
-            self._drop_what_is_no_longer_kept()
+            add_missing_columns(self.engine)
+            drop_what_is_no_longer_kept(self.engine)
         except sa.exc.OperationalError as error:
             raise DatabaseError(
                 f"cannot reach the database at {self.describe()} ({_first_line(error)}) — "
@@ -294,105 +215,6 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-
-    def _add_missing_columns(self) -> None:
-        """Bring a database made by an earlier version up to date; columns added later are nullable.
-
-        Several kernels may start at once and race to add the same column: the loser finds it there.
-        """
-        for table in metadata.sorted_tables:
-            present = {column["name"] for column in sa.inspect(self.engine).get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(dialect=self.engine.dialect)
-                try:
-                    with self.engine.begin() as db:
-                        db.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
-                except sa.exc.DBAPIError:
-                    found = {c["name"] for c in sa.inspect(self.engine).get_columns(table.name)}
-                    if column.name not in found:
-                        raise
-
-    def _drop_what_is_no_longer_kept(self) -> None:
-        """Bring a database from before random ids and untimed answers up to date.
-
-        Its rows stay (old participants keep their numbers); their answer times and poll times are dropped,
-        and new participants and requests are numbered at random.
-        """
-        if self.engine.dialect.name == "sqlite":
-            self._rebuild_sqlite_tables()
-            return
-        inspector = sa.inspect(self.engine)
-        statements = [
-            f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}"
-            for table, columns in NO_LONGER_KEPT.items()
-            for column in columns
-            if column in {c["name"] for c in inspector.get_columns(table)}
-        ]
-        for table, column in (("answers", "participant_id"), ("participants", "id"), ("room_requests", "id")):
-            kind = next(c["type"] for c in inspector.get_columns(table) if c["name"] == column)
-            if not isinstance(kind, sa.BigInteger):  # a 32-bit SERIAL, counting rows as they came
-                statements.append(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
-                statements.append(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE BIGINT")
-        if statements:
-            with self.engine.begin() as db:
-                for statement in statements:
-                    db.execute(sa.text(statement))
-
-    def _rebuild_sqlite_tables(self) -> None:
-        """SQLite: copy each table that still has a dropped column (or a rowid) into the current shape.
-
-        Under one write lock, so kernels starting together rebuild once; secure_delete zeroes the old pages.
-        """
-        raw = self.engine.raw_connection()
-        sqlite_connection: Any = raw.driver_connection
-        isolation = sqlite_connection.isolation_level
-        sqlite_connection.isolation_level = None  # our own BEGIN: DDL must not commit statement by statement
-        cursor = sqlite_connection.cursor()
-        rebuilt = False
-        try:
-            if any(self._sqlite_table_is_old(cursor, name) for name in NO_LONGER_KEPT):
-                cursor.execute("BEGIN IMMEDIATE")
-                try:
-                    for name in NO_LONGER_KEPT:
-                        if self._sqlite_table_is_old(cursor, name):  # again, now that we hold the lock
-                            self._rebuild_sqlite_table(cursor, metadata.tables[name])
-                            rebuilt = True
-                    cursor.execute("COMMIT")
-                except BaseException:
-                    cursor.execute("ROLLBACK")
-                    raise
-        finally:
-            cursor.close()
-            sqlite_connection.isolation_level = isolation
-            raw.close()
-        if rebuilt:
-            self._erase_freed_pages()
-
-    @staticmethod
-    def _sqlite_table_is_old(cursor: Any, name: str) -> bool:
-        present = {row[1] for row in cursor.execute(f"PRAGMA table_info({name})")}
-        if present & set(NO_LONGER_KEPT.get(name, ())):
-            return True
-        wants_rowid = metadata.tables[name].dialect_options["sqlite"]["with_rowid"] is not False
-        sql = cursor.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-        ).fetchone()
-        return bool(sql) and wants_rowid == ("WITHOUT ROWID" in sql[0].upper())
-
-    def _rebuild_sqlite_table(self, cursor: Any, table: sa.Table) -> None:
-        present = [row[1] for row in cursor.execute(f"PRAGMA table_info({table.name})")]
-        kept = ", ".join(column for column in present if column in table.c)
-        for index in table.indexes:
-            cursor.execute(f"DROP INDEX IF EXISTS {index.name}")
-        cursor.execute(f"ALTER TABLE {table.name} RENAME TO {table.name}_before_upgrade")
-        ddl: list[sa.schema.ExecutableDDLElement] = [sa.schema.CreateTable(table)]
-        ddl += [sa.schema.CreateIndex(index) for index in table.indexes]
-        for statement in ddl:
-            cursor.execute(str(statement.compile(dialect=self.engine.dialect)))
-        cursor.execute(f"INSERT INTO {table.name} ({kept}) SELECT {kept} FROM {table.name}_before_upgrade")
-        cursor.execute(f"DROP TABLE {table.name}_before_upgrade")
 
     # Sessions -------------------------------------------------------------------------------------
 
@@ -737,7 +559,7 @@ class Store:
             if status != "open":
                 raise AnswerRefused(key="refused.closed")
         if replaced not in (None, values["value"]):
-            self._erase_freed_pages()  # the words someone took back must not stay readable in the WAL
+            erase_freed_pages(self.engine)  # the words someone took back must not stay readable in the WAL
         return stored
 
     def answers(self, session_id: int, poll_id: str) -> list[Answer]:
@@ -885,7 +707,7 @@ class Store:
             if changed:
                 self._touch(db, session_id)  # the room's view of this poll may change
         if changed and review == "rejected":
-            self._erase_freed_pages()
+            erase_freed_pages(self.engine)
         return bool(changed)
 
     def approved_texts(self, session_id: int, poll_id: str) -> list[str]:
@@ -955,7 +777,7 @@ class Store:
             # PostgreSQL keeps deleted rows as dead tuples until VACUUM makes their space reusable.
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
                 db.exec_driver_sql("VACUUM answers, participants, room_requests")
-        self._erase_freed_pages()
+        erase_freed_pages(self.engine)
         return True
 
     # Internals ------------------------------------------------------------------------------------
@@ -993,15 +815,6 @@ class Store:
             if unless is not None and (found := db.execute(unless).scalar()) is not None:
                 return int(found)
         raise DatabaseError(f"could not draw a free number in {table.name} — is WORKSHOP_DATABASE_URL right?")
-
-    def _erase_freed_pages(self) -> None:
-        """SQLite: copy the WAL into the file and empty it, so no copy of a replaced or deleted text is left.
-
-        secure_delete has zeroed it in the file itself. PostgreSQL keeps a dead row until VACUUM (see purge).
-        """
-        if self.engine.dialect.name == "sqlite":
-            with self.engine.connect() as db:
-                db.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @staticmethod
     def _ended(db: sa.Connection, session_id: int) -> bool:
