@@ -257,6 +257,9 @@ class Console:
         """Back to the start screen; a session left running can be resumed from there."""
         self.message.value = ""
         self.session = None
+        self.chart_poll = None
+        self.join_info.value = self.qr.value = ""  # nothing of this session's stays on the page
+        self.figure_box.layout.display = "none"
         self.session_box.layout.display = "none"
         self.setup_box.layout.display = None
         self._list_running()

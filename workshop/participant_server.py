@@ -94,7 +94,7 @@ class Phones:
     async def call(self, function: Any, *args: Any) -> Any:
         """A store call in a worker thread; a database that is down or read-only is a DatabaseError."""
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
+            done = await asyncio.get_running_loop().run_in_executor(self.workers, function, *args)
         except sqlalchemy.exc.OperationalError as error:
             # Said once per outage on the terminal, not once per phone; the phone is told to wait.
             self.database_trouble(error)
@@ -102,6 +102,10 @@ class Phones:
             # is made writable again. The next call opens fresh ones.
             self.store.engine.dispose()
             raise DatabaseError("the database cannot be used right now") from None
+        # Only a write says the database is back: a read-only file still answers every read.
+        if function in (self.store.join, self.store.record_answer, self.store.ask_for):
+            self.database_back()
+        return done
 
     def start(self) -> None:
         self._watcher = asyncio.get_running_loop().create_task(self.watch())
@@ -123,7 +127,6 @@ class Phones:
             except Exception:  # a hiccup of another kind must not stop the room following either
                 log.exception("could not read the sessions; trying again")
                 continue
-            self.database_back()
             for session_id in changed:
                 self.wake(session_id)
             if self.room.forget_ended(keep=changed):  # ended a tick ago: their phones have been told
