@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import RunningWorkshop
+from workshop.store import Store
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1400, "height": 1000}
@@ -54,7 +55,13 @@ class Pages:
 
 
 @pytest.fixture
-def pages(chromium: Any) -> Iterator[Pages]:
+def pages(chromium: Any, workshop_servers: RunningWorkshop) -> Iterator[Pages]:
+    # A console opened while a session runs resumes it (after a crash, that is the point); every test
+    # starts a session of its own, so the ones earlier tests left running end first.
+    store = Store(workshop_servers.database_url, create=False)
+    for session in store.running_sessions():
+        store.end_session(session.id)
+    store.close()
     opened = Pages(chromium)
     yield opened
     opened.close()
