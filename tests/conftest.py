@@ -26,6 +26,24 @@ T = TypeVar("T")
 IN_CI = os.environ.get("CI") == "true"
 
 
+# The WORKSHOP_* variables the suite itself passes down: the PostgreSQL to test against, the series'
+# articles, and the throwaway database the root conftest.py gives notebook kernels. Any other one comes
+# from a developer's shell (a language, a modules folder, a port) and would change what a test sees.
+SUITE_VARIABLES = frozenset({"WORKSHOP_TEST_DATABASE_URL", "WORKSHOP_ARTICLES", "WORKSHOP_DATABASE_URL"})
+
+
+def workshop_environment() -> dict[str, str]:
+    """This process's environment without the WORKSHOP_* variables the suite does not set itself."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("WORKSHOP_") or k in SUITE_VARIABLES}
+
+
+@pytest.fixture(autouse=True)
+def clean_workshop_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts without the developer's WORKSHOP_* settings; monkeypatch puts them back after."""
+    for name in set(os.environ) - set(workshop_environment()):
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def tiny() -> Module:
     return load_module(TESTS / "modules" / "tiny.yaml")
@@ -111,7 +129,10 @@ def start_workshop(folder: Path, *options: str) -> RunningWorkshop:
         *options,
     ]  # fmt: skip
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+        # The session's servers start before any test's autouse clean-up: clean their environment here.
+        process = subprocess.Popen(
+            command, cwd=folder, env=workshop_environment(), stdout=log, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 120
     text = ""
     while "Participants join at:" not in text:
@@ -200,7 +221,7 @@ def start_participant_server(database_url: str, folder: Path, *options: str) -> 
         "--joins-per-address", "100000", "--wrong-codes", "100000", *options,
     ]  # fmt: skip
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=workshop_environment(), stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         with socket.socket() as probe:

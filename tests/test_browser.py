@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import RunningWorkshop
+from workshop.store import Store
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1400, "height": 1000}
@@ -54,7 +55,13 @@ class Pages:
 
 
 @pytest.fixture
-def pages(chromium: Any) -> Iterator[Pages]:
+def pages(chromium: Any, workshop_servers: RunningWorkshop) -> Iterator[Pages]:
+    # A console opened while a session runs resumes it (after a crash, that is the point); every test
+    # starts a session of its own, so the ones earlier tests left running end first.
+    store = Store(workshop_servers.database_url, create=False)
+    for session in store.running_sessions():
+        store.end_session(session.id)
+    store.close()
     opened = Pages(chromium)
     yield opened
     opened.close()
@@ -153,8 +160,10 @@ def test_phones_answer_and_results_reach_the_room_only_when_revealed(
 
     answer(phones[2], "About equally")
     console.get_by_text("3 answered · 3 devices joined").wait_for()
-    # Reveal after close: while the poll is open even the console shows only the count.
-    console.get_by_text("results show when you close the question").wait_for()
+    # Reveal after close: while the poll is open even the console shows only the count. The group is
+    # big enough now, so this is when bars could first appear: the chart's own title says it redrew.
+    console.locator(".js-plotly-plot", has_text="results show when you close the question").wait_for()
+    assert not [t for t in bar_texts(console) if t]
 
     # One participant changes the answer; a reload is the same participant and cannot answer twice.
     answer(phones[2], "Usually me")
@@ -162,12 +171,14 @@ def test_phones_answer_and_results_reach_the_room_only_when_revealed(
     phones[0].get_by_text("Answer received").wait_for()
     answer(phones[0], "About equally")
     console.get_by_text("3 answered · 3 devices joined").wait_for()
-    assert not [t for t in bar_texts(console) if t]
 
     poll_button(console, "close", "who").click()
     console.locator("text.bartext", has_text="2 (67%)").wait_for()
     console.locator("text.bartext", has_text="1 (33%)").wait_for()
-    assert phones[1].locator(".workshop-bars").count() == 0  # not revealed to the room yet
+    # Not revealed to the room yet: once the phone has heard of the close (its question is gone, in the
+    # same update that would carry results), it shows no bars.
+    phones[1].get_by_text("Waiting for the facilitator").wait_for()
+    assert phones[1].locator(".workshop-bars").count() == 0
 
     poll_button(console, "reveal", "who").click()
     for phone in phones:  # light HTML bars on phones, the same numbers as the screen
@@ -216,10 +227,13 @@ def test_phones_say_thank_you_when_the_session_ends_and_cost_no_kernel(
     console, code = start_session(pages, workshop_servers, min_group_size=1)
     phone = join(pages, workshop_servers, code)
     assert len(participant_server_family(workshop_servers)) == 1  # the server alone: no kernel per phone
+    poll_button(console, "open", "who").click()
+    send = phone.get_by_role("button", name="Send answer")
+    send.wait_for()  # a question open when the session ends: its Send must go
     console.get_by_role("button", name="End session").click()
     console.get_by_role("button", name="Click again to end").click()
     phone.get_by_text("This session has ended").wait_for()
-    assert phone.get_by_role("button", name="Send answer").count() == 0
+    assert send.count() == 0
 
 
 def test_the_projector_screen_shows_the_code_and_only_the_count(
@@ -434,6 +448,9 @@ def test_the_console_fits_a_1366_by_768_laptop_with_every_caption_whole(
     console.locator("select").first.select_option("tiny")
     console.get_by_role("button", name="Start session").click()
     poll_button(console, "open", "who").wait_for()
+    # The session's first redraw hides the chart box until a question is chosen: wait for it, not for
+    # the buttons that come before it.
+    console.locator(".workshop-chart").wait_for(state="hidden")
     cut = console.evaluate(
         """() => [...document.querySelectorAll('.workshop-console button')]
               .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)

@@ -12,16 +12,26 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from workshop.errors import ModuleError
 
 BUILT_IN_FOLDER = Path(__file__).parent / "modules"
-POLL_KINDS = ("single", "multiple", "scale", "text")
+# The words the kit uses for a poll and its answers, each a Literal so that mypy catches a typo in a
+# comparison; the tuples are the same words for checks at run time.
+PollKind = Literal["single", "multiple", "scale", "text"]
+POLL_KINDS: tuple[PollKind, ...] = get_args(PollKind)
 # When the group may see a poll's distribution: as answers arrive, once the poll has closed, or never
 # (the facilitator alone sees it). Partners sit side by side, so a bar that moves as one of them taps
 # tells the other what was answered: "after-close" is the default.
-REVEAL_POLICIES = ("live", "after-close", "never")
+RevealPolicy = Literal["live", "after-close", "never"]
+REVEAL_POLICIES: tuple[RevealPolicy, ...] = get_args(RevealPolicy)
+# A poll in a session is open, or closed after it was open; one never opened has no status.
+PollStatus = Literal["open", "closed"]
+POLL_STATUSES: tuple[PollStatus, ...] = get_args(PollStatus)
+# What the facilitator made of an open-text answer: not read yet, shown to the room, or turned down.
+Review = Literal["pending", "approved", "rejected"]
+REVIEWS: tuple[Review, ...] = get_args(Review)
 DEFAULT_TEXT_LENGTH = 280
 # Short enough for every database column that holds an id (100 characters).
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
@@ -32,7 +42,7 @@ class Poll:
     """One question put to the group."""
 
     id: str
-    kind: str
+    kind: PollKind
     prompt: str
     options: tuple[str, ...] = ()
     max_picks: int | None = None
@@ -44,7 +54,7 @@ class Poll:
     max_length: int = DEFAULT_TEXT_LENGTH
     # A scale that asks again what an earlier scale poll asked: charted beside it, before and after.
     before: str = ""
-    reveal: str = "after-close"
+    reveal: RevealPolicy = "after-close"
     # Results that stay on the facilitator's console, whatever `reveal` says: for questions about safety
     # or fear, where even a total on the screen could be read by a partner sitting alongside.
     private: bool = False

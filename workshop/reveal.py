@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from workshop.content import Module, Poll
+from workshop.content import Module, Poll, RevealPolicy
 from workshop.language import Words
 
-STRICTNESS = ("live", "after-close", "never")
+# The policies from the most open to the strictest.
+STRICTNESS: tuple[RevealPolicy, ...] = ("live", "after-close", "never")
 
 
 @dataclass(frozen=True)
 class Standing:
     """The policy and status that govern a poll's results (for a before/after pair, both polls')."""
 
-    policy: str
+    policy: RevealPolicy
     open: bool
 
 
@@ -32,7 +33,7 @@ class Showing:
     note: str
 
 
-def policy_of(poll: Poll) -> str:
+def policy_of(poll: Poll) -> RevealPolicy:
     """A poll's reveal policy as enforced: a private poll is never shown to the room, and written
     answers are never live.
 

@@ -26,7 +26,9 @@ from workshop.sessions import lan_address
 from workshop.supervision import Server, Supervision
 from workshop.tls import tls_context
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# The notebooks are package data, so an installed kit serves them too; the checkout's top-level
+# notebooks/ folder holds links to these.
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 # Our Voila template (the lab one without CDN requests) lives here; Voila finds it through JUPYTER_PATH.
 SHARE = Path(__file__).resolve().parent / "share"
 
@@ -201,7 +203,7 @@ def start_servers(options: ServeOptions) -> Servers:
     from workshop.store import Store, checked_database_url, default_database_url
 
     if not (NOTEBOOKS / "facilitator.ipynb").exists():
-        raise ServeError(f"the notebooks are missing from {NOTEBOOKS} — run from a full checkout")
+        raise ServeError(f"the notebooks are missing from {NOTEBOOKS} — reinstall the kit")
     if options.participant_servers < 1:
         raise ServeError("--participant-servers must be 1 or more")
     for port, flag in (
