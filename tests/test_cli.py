@@ -237,6 +237,9 @@ def test_support_contacts_are_checked_before_anything_starts(tmp_path: Path) -> 
         ("sqlite:///:memory:", "in-memory database"),
         ("not a url at all", "is not a database URL"),
         ("mysql://root@localhost/db", "SQLite or PostgreSQL, not 'mysql'"),
+        ("postgresql://u@h:notaport/db", "is not a database URL"),
+        ("postgresql+nodriver://u@h/db", "no driver for 'postgresql+nodriver'"),
+        ("sqlite+pysqlcipher:///x.db", "no driver for 'sqlite+pysqlcipher'"),
     ],
 )
 def test_a_database_url_that_cannot_work_is_refused_in_one_line(tmp_path: Path, url: str, said: str) -> None:

@@ -21,10 +21,11 @@ from workshop.following import follow
 from workshop.joining import Door
 from workshop.language import Words
 from workshop.moderation import ModerationQueue
+from workshop.polls import Results
 from workshop.prose import to_html
 from workshop.reveal import for_facilitator, policy_of, standing
 from workshop.sessions import lan_address, participant_url, qr_svg
-from workshop.store import SessionRecord, Store
+from workshop.store import SessionRecord, Store, TextAnswer
 from workshop.support import load_contacts, support_file
 
 CONSOLE_STYLE = """
@@ -484,6 +485,21 @@ class Console:
         if self._seen and self._seen[1] != state.version:
             self._draw_poll_controls()  # another tab, or the facilitator's own action, moved things on
         self._seen = seen
+        try:
+            self._draw(session, poll, results, texts, joined, requests)
+        except Exception:
+            self._seen = ()  # whatever went wrong (a busy database), draw it all again at the next look
+            raise
+
+    def _draw(
+        self,
+        session: SessionRecord,
+        poll: Poll | None,
+        results: Results | None,
+        texts: list[TextAnswer] | None,
+        joined: int,
+        requests: tuple[list[str], int],
+    ) -> None:
         say = self.words
         devices = say("console.devices", n=joined)
         answered = (

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
-from workshop.content import Poll
+from workshop.content import Poll, Review
 from workshop.language import Words
 from workshop.reveal import Standing, policy_of
 from workshop.store import Store, TextAnswer
@@ -129,7 +129,7 @@ class ModerationQueue:
             self._decide(self.poll, answer, "approved", redraw=False)
         self.on_change()
 
-    def _decide(self, poll: Poll | None, answer: TextAnswer, review: str, *, redraw: bool = True) -> None:
+    def _decide(self, poll: Poll | None, answer: TextAnswer, review: Review, *, redraw: bool = True) -> None:
         """Record a decision about the answer as it was shown, for the poll it was shown under."""
         if self.session_id is None or poll is None:
             return

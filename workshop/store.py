@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from workshop.content import Module
+from workshop.content import REVIEWS, Module, PollStatus, Review
 from workshop.errors import AnswerRefused, DatabaseError, JoinError, PollError, PurgeRefused
 from workshop.polls import (
     Answer,
@@ -56,7 +56,6 @@ NewId = Callable[[], int]
 
 REQUEST_KINDS = ("private-word", "pause")
 PRIVATE_WORD_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"  # no look-alikes, no vowels that spell words
-REVIEWS = ("pending", "approved", "rejected")
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ class TextAnswer:
 
     participant_id: int
     text: str
-    review: str
+    review: Review
     flags: tuple[str, ...]  # the categories of danger it speaks of (workshop.safety)
 
 
@@ -119,11 +118,15 @@ def checked_database_url(url: str) -> str:
     example = "use sqlite:///data/workshop.sqlite3 or postgresql+psycopg://user@host:5432/workshop"
     try:
         parsed = sa.make_url(url)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseError(f"{url!r} is not a database URL — {example}") from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise DatabaseError(f"the kit stores its data in SQLite or PostgreSQL, not {backend!r} — {example}")
+    try:
+        parsed.get_dialect().import_dbapi()  # the driver itself, not only SQLAlchemy's name for it
+    except (sa.exc.NoSuchModuleError, ImportError):
+        raise DatabaseError(f"there is no driver for {parsed.drivername!r} here — {example}") from None
     if backend == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             raise DatabaseError(
@@ -449,7 +452,7 @@ class Store:
         with self.engine.begin() as db:
             self._touch(db, session_id, revealed_poll=None)
 
-    def poll_statuses(self, session_id: int) -> dict[str, str]:
+    def poll_statuses(self, session_id: int) -> dict[str, PollStatus]:
         """Each poll that was ever opened, with "open" or "closed"; the others are not yet asked."""
         with self.engine.connect() as db:
             rows = db.execute(
@@ -457,7 +460,7 @@ class Store:
                     poll_states.c.session_id == session_id
                 )
             ).all()
-        return {row.poll_id: row.status for row in rows}
+        return {row.poll_id: cast(PollStatus, row.status) for row in rows}
 
     # Participants and answers ---------------------------------------------------------------------
 
@@ -670,7 +673,7 @@ class Store:
             TextAnswer(
                 row.participant_id,
                 text := str(json.loads(row.value)),
-                row.review or "pending",
+                cast(Review, row.review or "pending"),
                 tuple(
                     json.loads(row.flags) if row.flags else flags(text, module.language, module.safety_words)
                 ),
@@ -679,7 +682,7 @@ class Store:
         ]
         return sorted(found, key=lambda a: hashlib.sha256(f"{session_id}:{a.text}".encode()).hexdigest())
 
-    def moderate(self, session_id: int, poll_id: str, participant_id: int, text: str, review: str) -> bool:
+    def moderate(self, session_id: int, poll_id: str, participant_id: int, text: str, review: Review) -> bool:
         """Approve or reject one text answer, as the facilitator read it.
 
         False when the participant has since replaced it: a text nobody has read is never approved. A
@@ -787,7 +790,7 @@ class Store:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(table)
 
-    def _set_poll_status(self, db: sa.Connection, session_id: int, poll_id: str, status: str) -> None:
+    def _set_poll_status(self, db: sa.Connection, session_id: int, poll_id: str, status: PollStatus) -> None:
         insert = self._insert(poll_states).values(session_id=session_id, poll_id=poll_id, status=status)
         db.execute(
             insert.on_conflict_do_update(
