@@ -487,3 +487,38 @@ def test_a_closed_console_or_screen_tab_gives_its_kernel_back(
         time.sleep(0.5)
     assert not opened & kernels(), "the closed tab's kernel is still running after 60 s"
     assert "_xsrf" not in workshop_servers.log()[said:]
+
+
+def test_a_phone_joins_by_typed_code_keeps_it_and_shows_ticks_and_refusals_in_view(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1)
+    poll_button(console, "open", "which").click()  # a checklist of three, "tick up to 2"
+    phone = pages.open(workshop_servers.participant_url, PHONE)
+    phone.get_by_role("textbox").fill(code.lower())
+    phone.get_by_role("button", name="Join").click()
+    send = phone.get_by_role("button", name="Send answer")
+    send.wait_for()
+    # The code went into the address, so a reload comes straight back in without asking again.
+    assert f"code={code}" in phone.url
+    phone.reload()
+    send.wait_for()
+    assert phone.get_by_role("button", name="Join").is_hidden()
+
+    # A ticked option shows a tick, not only a darker colour.
+    for option in ("Asking to talk", "Needing space", "Changing the subject"):
+        phone.get_by_role("button", name=option, exact=True).click()
+    ticked = phone.locator("button[aria-pressed='true']")
+    assert ticked.count() == 3
+    marks = ticked.evaluate_all("els => els.map(e => getComputedStyle(e, '::before').content)")
+    assert all("✓" in mark for mark in marks), marks
+
+    # One tick too many: the refusal stands next to Send, in view, and every tick stays to be changed.
+    phone.evaluate("window.scrollTo(0, 0)")
+    send.click()
+    refusal = phone.locator("#send-outcome").get_by_text("Please tick at most 2 options")
+    refusal.wait_for()
+    box = refusal.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    assert ticked.count() == 3
+    assert pages.blocked == []
