@@ -83,10 +83,38 @@ def test_ordinary_answers_and_idioms_pass(text: str, language: str) -> None:
         "he hiiiits me",
         "i want to k i l l myself",
         "SUIC\u00cdDE",
+        "he h\nits me",  # a line break inside a word
+        "he will ki\tll me",  # a tab inside a word (stored as a space)
+        "he will ki ll me",
+        "he will kiII me",  # capital I for small l
+        "he wiII kiII me",
+        "he hIts me",  # a capital I that is an i
+        "he will \u1d0b\u026a\u029f\u029f me",  # small capitals
+        "i w a n t t o d i e",  # a whole sentence spaced out
+        "I W A N T T O K I L L M Y S E L F",
     ],
 )
 def test_disguises_do_not_hide_a_disclosure(hidden: str) -> None:
     assert flags(clean_text(hidden), "en"), hidden
+
+
+@pytest.mark.parametrize("hidden", ["me pe\ngó", "me pe gó", "q u i e r o m o r i r m e", "me va a m\tatar"])
+def test_disguises_do_not_hide_a_spanish_disclosure(hidden: str) -> None:
+    assert flags(clean_text(hidden), "es"), hidden
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("i love him\nits fine", "en"),
+        ("we hit a\nwall", "en"),
+        ("I feel fine\nhe is kind", "en"),
+        ("McIntyre and I laughed", "en"),
+        ("me pe-\nino antes de salir", "es"),
+    ],
+)
+def test_real_line_breaks_between_words_are_not_glued(text: str, language: str) -> None:
+    assert flags(clean_text(text), language) == []
 
 
 def test_a_modules_own_words_flag_too() -> None:
