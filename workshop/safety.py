@@ -424,6 +424,11 @@ def _expand(words: str, sets: dict[str, str]) -> list[str]:
 @functools.lru_cache(maxsize=8)
 def built_in_phrases(language: str) -> tuple[Phrase, ...]:
     """A language's phrase files: `<language>/_sets.txt` first, then one file per category."""
+    return _built_in(language)[0]
+
+
+@functools.lru_cache(maxsize=8)
+def _built_in(language: str) -> tuple[tuple[Phrase, ...], dict[str, str]]:
     folder = PHRASES / language
     if not folder.is_dir():
         folder, language = PHRASES / "en", "en"
@@ -432,14 +437,18 @@ def built_in_phrases(language: str) -> tuple[Phrase, ...]:
     for path in sorted(folder.glob("*.txt")):  # "_sets.txt" sorts first
         origin = f"{language}/{path.name}"
         phrases += parse_phrases(path.read_text(encoding="utf-8"), language, origin, sets)
-    return tuple(phrases)
+    return tuple(phrases), sets
 
 
 @functools.lru_cache(maxsize=64)
 def module_phrases(words: tuple[str, ...], language: str) -> tuple[Phrase, ...]:
-    """A module's own `safety_words`, each a phrase (words matched by lemma or stem, in order)."""
+    """A module's own `safety_words`, each a phrase written as in the phrase files.
+
+    Words match by lemma or stem, in order; "...", "a|b", "!word" and the language's word sets ("@partner"
+    in English, "@pareja" in Spanish) work as they do in `safety_phrases/`.
+    """
     text = "[module-words]\n" + "\n".join(w.replace("#", " ") for w in words)
-    return tuple(parse_phrases(text, language, "safety_words"))
+    return tuple(parse_phrases(text, language, "safety_words", dict(_built_in(language)[1])))
 
 
 def _matches(steps: tuple[Step, ...], words: list[frozenset[str]], at: int) -> bool:
