@@ -25,6 +25,7 @@ from workshop.safety import flags
         ("I don't get to see my friends anymore because of him", "control-isolation"),
         ("sometimes I think everyone would be better off without me", "self-harm"),
         ("he keeps a gun under the bed", "weapons"),
+        ("idk if im safe at home rn", "fear"),  # text-speak read as the words it stands for
     ],
 )
 def test_english_disclosures_are_flagged_with_their_category(text: str, category: str) -> None:
@@ -41,6 +42,8 @@ def test_english_disclosures_are_flagged_with_their_category(text: str, category
         ("tengo miedo de volver a casa", "fear"),
         ("me obliga a tener relaciones", "sexual-coercion"),
         ("a veces pienso en quitarme la vida", "self-harm"),
+        ("me mordio", "physical-harm"),  # typed without its accent
+        ("nose si estoy segura en casa", "fear"),
     ],
 )
 def test_spanish_disclosures_are_flagged_with_their_category(text: str, category: str) -> None:

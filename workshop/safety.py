@@ -66,13 +66,15 @@ _SHORT_FORMS = {
         "hubby": "husband", "mum": "mom", "hed": "he would", "shed": "she would", "cos": "because",
         "theyd": "they would", "thats": "that is", "whats": "what is", "tho": "though", "til": "until",
         "till": "until", "missus": "wife", "mrs": "wife", "wifey": "wife", "fella": "boyfriend",
-        "bloke": "boyfriend", "boyf": "boyfriend", "girlf": "girlfriend",
+        "bloke": "boyfriend", "boyf": "boyfriend", "girlf": "girlfriend", "idk": "i do not know",
+        "dunno": "do not know", "ngl": "not going to lie", "rn": "right now", "tbh": "to be honest",
+        "smth": "something", "ppl": "people", "nite": "night", "thx": "thanks",
     },
     "es": {
         "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "x": "por", "tb": "también",
         "tmb": "también", "d": "de", "dl": "del", "toy": "estoy", "ta": "está", "pa": "para", "xk": "porque",
         "ke": "que", "dnd": "donde", "kien": "quien", "qien": "quien", "nd": "nada", "msj": "mensaje",
-        "xa": "para",
+        "xa": "para", "nose": "no sé", "nse": "no sé", "nc": "no sé", "tmp": "tampoco", "xfa": "por favor",
     },
 }  # fmt: skip
 _SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][\s.\-_*/·]{1,2}){2,}[^\W\d_](?![^\W\d_])")
@@ -316,7 +318,28 @@ def _keys(token: str, language: str) -> frozenset[str]:
     plain = _unaccented(token)
     if plain in _PRONOUNS:
         return frozenset({f"w:{plain}"})
-    return frozenset({f"l:{word.lemma}", f"s:{word.stem}", f"w:{plain}"})
+    keys = {f"l:{word.lemma}", f"s:{word.stem}", f"w:{plain}"}
+    if language == "es" and (accented := _with_its_accent(token)):
+        keys.add(f"l:{_word(accented, language).lemma}")
+    return frozenset(keys)
+
+
+_ACUTE = str.maketrans("aeiou", "áéíóú")
+
+
+@functools.lru_cache(maxsize=65536)
+def _with_its_accent(token: str) -> str | None:
+    """A Spanish word typed without its accent as written with it ("mordio" is "mordió"), if it is a word."""
+    import simplemma
+
+    if len(token) < 4 or not token.isascii() or simplemma.is_known(token, "es"):
+        return None
+    for at in range(len(token) - 1, max(len(token) - 5, 0), -1):
+        if token[at] in "aeiou":
+            accented = token[:at] + token[at].translate(_ACUTE) + token[at + 1 :]
+            if simplemma.is_known(accented, "es"):
+                return accented
+    return None
 
 
 def sentences(text: str, language: str) -> list[list[frozenset[str]]]:
