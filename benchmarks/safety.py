@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--misses", action="store_true", help="print every miss and false flag of the development sets"
     )
-    parser.add_argument("--module", metavar="ID", help="add this module's safety_words, on its language's sets")
+    parser.add_argument("--module", metavar="ID", help="add a module's safety_words to its language's sets")
     args = parser.parse_args(argv)
     extra_words: tuple[str, ...] = ()
     language = None
