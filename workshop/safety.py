@@ -383,6 +383,9 @@ def _step(alternatives: str, language: str, sets: dict[str, str]) -> Step:
     words: list[str] = []
     for alternative in alternatives.split("|"):
         if alternative.startswith("@"):
+            if alternative[1:] not in sets:
+                known = ", ".join(f"@{name}" for name in sorted(sets)) or "none"
+                raise ValueError(f"no word set called {alternative} (the sets: {known})")
             words.extend(sets[alternative[1:]].split("|"))
         else:
             words.append(alternative)
@@ -420,7 +423,10 @@ def parse_phrases(text: str, language: str, origin: str, sets: dict[str, str] | 
             if category not in CATEGORIES:
                 raise ValueError(f"{origin}:{number}: a phrase before a known [category] heading")
             parts = line.split()
-            steps = tuple(_step(part, language, sets) for part in parts if not part.startswith("!"))
+            try:
+                steps = tuple(_step(part, language, sets) for part in parts if not part.startswith("!"))
+            except ValueError as error:
+                raise ValueError(f"{origin}:{number}: {error}") from None
             # Exclusions compare words and lemmas, never stems: a stem shared by chance ("feelings",
             # "feel") must not silence a disclosure.
             unless = tuple(
@@ -470,8 +476,19 @@ def module_phrases(words: tuple[str, ...], language: str) -> tuple[Phrase, ...]:
     Words match by lemma or stem, in order; "...", "a|b", "!word" and the language's word sets ("@partner"
     in English, "@pareja" in Spanish) work as they do in `safety_phrases/`.
     """
-    text = "[module-words]\n" + "\n".join(w.replace("#", " ") for w in words)
-    return tuple(parse_phrases(text, language, "safety_words", dict(_built_in(language)[1])))
+    phrases: list[Phrase] = []
+    for word in words:
+        try:
+            phrases += module_phrase(word, language)
+        except ValueError:
+            continue  # `workshop validate` names it; a session still flags with the module's other words
+    return tuple(phrases)
+
+
+def module_phrase(word: str, language: str) -> list[Phrase]:
+    """One of a module's `safety_words` as a phrase; ValueError names a word set that does not exist."""
+    text = "[module-words]\n" + word.replace("#", " ")
+    return parse_phrases(text, language, "safety_words", dict(_built_in(language)[1]))
 
 
 def _matches(steps: tuple[Step, ...], words: list[frozenset[str]], at: int) -> bool:
