@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from workshop.content import find_module
 from workshop.polls import clean_text
 from workshop.safety import flags
 
@@ -123,6 +124,42 @@ def test_real_line_breaks_between_words_are_not_glued(text: str, language: str) 
 def test_a_modules_own_words_flag_too() -> None:
     assert flags("I feel stonewalled", "en", ["stonewall"]) == ["module-words"]
     assert flags("He won\u2019t let me go out", "en", ["won't let me"]) != []
+
+
+def test_a_modules_words_may_use_the_kits_word_sets_and_exclusions() -> None:
+    words = ["afraid|scared of ... @partner !losing"]
+    assert flags("I'm scared of my husband", "en", words) == ["fear", "module-words"]
+    assert flags("I'm scared of him losing his job", "en", words) == []
+
+
+@pytest.mark.parametrize(
+    ("module_id", "text"),
+    [
+        ("leaving-and-loss", "I'm afraid of losing her"),
+        ("leaving-and-loss", "he's a bit controlling about the remote lol"),
+        ("leaving-and-loss", "my partner hurt himself playing football"),
+        ("leaving-and-loss-es", "tengo miedo de perderla"),
+        ("leaving-and-loss-es", "mi jefe me controla todo el día"),
+        ("leaving-and-loss-es", "me da miedo que se aburra de mí"),
+    ],
+)
+def test_a_built_in_modules_words_leave_its_own_subject_alone(module_id: str, text: str) -> None:
+    module = find_module(module_id)
+    assert flags(text, module.language, module.safety_words) == []
+
+
+@pytest.mark.parametrize(
+    ("module_id", "text"),
+    [
+        ("leaving-and-loss", "he says he'll hurt himself if I leave"),
+        ("leaving-and-loss", "she is so controlling, I can't see anyone"),
+        ("leaving-and-loss-es", "dice que se va a matar si lo dejo"),
+        ("leaving-and-loss-es", "mi pareja es muy controladora"),
+    ],
+)
+def test_a_built_in_modules_words_flag_what_its_subject_hides(module_id: str, text: str) -> None:
+    module = find_module(module_id)
+    assert flags(text, module.language, module.safety_words) != []
 
 
 def test_threats_to_leave_are_the_workshops_subject_but_harm_with_them_is_flagged() -> None:
