@@ -51,7 +51,9 @@ def test_the_leaving_module_tells_the_facilitator_about_coercive_control() -> No
     assert module.source and module.source.title.startswith("Power Imbalance #7")
     # Who brings up ending things is the most exposing answer: only the facilitator sees it.
     assert module.poll("ending-talk").private and module.poll("ending-talk").reveal == "never"
-    assert {"afraid", "controlling"} <= set(module.safety_words)
+    # Phrases, not single words: fear of loss is the session's subject, fear of the partner is not.
+    assert not {"afraid", "controls", "controlling"} & set(module.safety_words)
+    assert any("controlling" in words for words in module.safety_words)
 
 
 @pytest.mark.parametrize("module_id", BUILT_IN_MODULES)
@@ -252,6 +254,10 @@ LAST_TWO_SECTIONS = """    polls: [{}]
             "safety word 42 is not text — put it in quotes",
         ),
         (("duration: 30\n", "duration: 30\nsafety_words: [scared, '  ']\n"), "a safety word is empty"),
+        (
+            ("duration: 30\n", "duration: 30\nsafety_words: ['scared of @nobody']\n"),
+            "safety word 'scared of @nobody': no word set called @nobody",
+        ),
         (("duration: 30\n", "duration: 30\nsafety_words: scared\n"), "'safety_words' must be a list"),
         (
             ("duration: 30\n", "duration: 30\nshort_path: [start, end, later]\n"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from workshop.content import find_module
 from workshop.polls import clean_text
 from workshop.safety import flags
 
@@ -25,6 +26,7 @@ from workshop.safety import flags
         ("I don't get to see my friends anymore because of him", "control-isolation"),
         ("sometimes I think everyone would be better off without me", "self-harm"),
         ("he keeps a gun under the bed", "weapons"),
+        ("idk if im safe at home rn", "fear"),  # text-speak read as the words it stands for
     ],
 )
 def test_english_disclosures_are_flagged_with_their_category(text: str, category: str) -> None:
@@ -41,6 +43,8 @@ def test_english_disclosures_are_flagged_with_their_category(text: str, category
         ("tengo miedo de volver a casa", "fear"),
         ("me obliga a tener relaciones", "sexual-coercion"),
         ("a veces pienso en quitarme la vida", "self-harm"),
+        ("me mordio", "physical-harm"),  # typed without its accent
+        ("nose si estoy segura en casa", "fear"),
     ],
 )
 def test_spanish_disclosures_are_flagged_with_their_category(text: str, category: str) -> None:
@@ -83,15 +87,79 @@ def test_ordinary_answers_and_idioms_pass(text: str, language: str) -> None:
         "he hiiiits me",
         "i want to k i l l myself",
         "SUIC\u00cdDE",
+        "he h\nits me",  # a line break inside a word
+        "he will ki\tll me",  # a tab inside a word (stored as a space)
+        "he will ki ll me",
+        "he will kiII me",  # capital I for small l
+        "he wiII kiII me",
+        "he hIts me",  # a capital I that is an i
+        "he will \u1d0b\u026a\u029f\u029f me",  # small capitals
+        "i w a n t t o d i e",  # a whole sentence spaced out
+        "I W A N T T O K I L L M Y S E L F",
     ],
 )
 def test_disguises_do_not_hide_a_disclosure(hidden: str) -> None:
     assert flags(clean_text(hidden), "en"), hidden
 
 
+@pytest.mark.parametrize("hidden", ["me pe\ngó", "me pe gó", "q u i e r o m o r i r m e", "me va a m\tatar"])
+def test_disguises_do_not_hide_a_spanish_disclosure(hidden: str) -> None:
+    assert flags(clean_text(hidden), "es"), hidden
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("i love him\nits fine", "en"),
+        ("we hit a\nwall", "en"),
+        ("I feel fine\nhe is kind", "en"),
+        ("McIntyre and I laughed", "en"),
+        ("me pe-\nino antes de salir", "es"),
+    ],
+)
+def test_real_line_breaks_between_words_are_not_glued(text: str, language: str) -> None:
+    assert flags(clean_text(text), language) == []
+
+
 def test_a_modules_own_words_flag_too() -> None:
     assert flags("I feel stonewalled", "en", ["stonewall"]) == ["module-words"]
     assert flags("He won\u2019t let me go out", "en", ["won't let me"]) != []
+
+
+def test_a_modules_words_may_use_the_kits_word_sets_and_exclusions() -> None:
+    words = ["afraid|scared of ... @partner !losing"]
+    assert flags("I'm scared of my husband", "en", words) == ["fear", "module-words"]
+    assert flags("I'm scared of him losing his job", "en", words) == []
+
+
+@pytest.mark.parametrize(
+    ("module_id", "text"),
+    [
+        ("leaving-and-loss", "I'm afraid of losing her"),
+        ("leaving-and-loss", "he's a bit controlling about the remote lol"),
+        ("leaving-and-loss", "my partner hurt himself playing football"),
+        ("leaving-and-loss-es", "tengo miedo de perderla"),
+        ("leaving-and-loss-es", "mi jefe me controla todo el día"),
+        ("leaving-and-loss-es", "me da miedo que se aburra de mí"),
+    ],
+)
+def test_a_built_in_modules_words_leave_its_own_subject_alone(module_id: str, text: str) -> None:
+    module = find_module(module_id)
+    assert flags(text, module.language, module.safety_words) == []
+
+
+@pytest.mark.parametrize(
+    ("module_id", "text"),
+    [
+        ("leaving-and-loss", "he says he'll hurt himself if I leave"),
+        ("leaving-and-loss", "she is so controlling, I can't see anyone"),
+        ("leaving-and-loss-es", "dice que se va a matar si lo dejo"),
+        ("leaving-and-loss-es", "mi pareja es muy controladora"),
+    ],
+)
+def test_a_built_in_modules_words_flag_what_its_subject_hides(module_id: str, text: str) -> None:
+    module = find_module(module_id)
+    assert flags(text, module.language, module.safety_words) != []
 
 
 def test_threats_to_leave_are_the_workshops_subject_but_harm_with_them_is_flagged() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from workshop.content import ID_PATTERN as ID_PATTERN_RE
 from workshop.content import POLL_KINDS, REVEAL_POLICIES
 from workshop.errors import ModuleError
+from workshop.safety import module_phrase
 from workshop.text_files import read_text_file
 from workshop.yaml_checks import Located as _Located
 from workshop.yaml_checks import LocatedList as _LocatedList
@@ -590,6 +591,16 @@ def _check_settings(check: _Checker, data: _Located) -> None:
             check.add(_where(words, position), f"safety word {_shown(word)} is not text — put it in quotes")
         elif not word.strip():
             check.add(_where(words, position), "a safety word is empty — write a word or remove the item")
+        elif problem := _safety_word_problem(word, data.get("language", "en")):
+            check.add(_where(words, position), f"safety word {_shown(word)}: {problem}")
+
+
+def _safety_word_problem(word: str, language: object) -> str:
+    try:
+        module_phrase(word, str(language).split("-")[0] if isinstance(language, str) else "en")
+    except ValueError as error:
+        return f"{str(error).split(': ', 1)[-1]} — use one of them or write the words out"
+    return ""
 
 
 def check_module_data(data: Any, path: Path) -> list[Problem]:

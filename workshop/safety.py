@@ -2,12 +2,15 @@
 
 An answer is read the way a person would read it, whatever it was typed to hide: look-alike letters from
 other scripts become the Latin letter they imitate (Unicode's confusables, `confusable_homoglyphs`),
-other scripts are transliterated (`anyascii`), invisible characters, NULs and line separators inside a
-word are dropped, spaced-out letters ("k i l l") are joined, digits standing for letters ("k1ll") read as
-letters. Each word is then compared by its lemma (`simplemma`) and by its Snowball stem (`snowballstemmer`)
-with curated phrases per category and language, kept as data in `workshop/safety_phrases/<language>/`
-(a module adds its own with `safety_words:`). The phrases, not single words, carry the meaning: "he hit
-me" is a disclosure, "we hit a wall" is not.
+other scripts and small capitals are transliterated (`anyascii`), invisible characters, NULs and line
+separators inside a word are dropped, spaced-out letters ("k i l l") are joined (a whole spaced-out
+sentence is split back into words), digits standing for letters ("k1ll") read as letters. A second
+reading takes a capital inside a lower-case word for the small letter it imitates ("kiII"), and joins a
+word split by a line break, tab or space ("ki ll") where only the joined word is a word. Each word is
+then compared by its lemma (`simplemma`) and by its Snowball stem (`snowballstemmer`) with curated
+phrases per category and language, kept as data in `workshop/safety_phrases/<language>/` (a module adds
+its own with `safety_words:`). The phrases, not single words, carry the meaning: "he hit me" is a
+disclosure, "we hit a wall" is not.
 """
 
 from __future__ import annotations
@@ -63,13 +66,15 @@ _SHORT_FORMS = {
         "hubby": "husband", "mum": "mom", "hed": "he would", "shed": "she would", "cos": "because",
         "theyd": "they would", "thats": "that is", "whats": "what is", "tho": "though", "til": "until",
         "till": "until", "missus": "wife", "mrs": "wife", "wifey": "wife", "fella": "boyfriend",
-        "bloke": "boyfriend", "boyf": "boyfriend", "girlf": "girlfriend",
+        "bloke": "boyfriend", "boyf": "boyfriend", "girlf": "girlfriend", "idk": "i do not know",
+        "dunno": "do not know", "ngl": "not going to lie", "rn": "right now", "tbh": "to be honest",
+        "smth": "something", "ppl": "people", "nite": "night", "thx": "thanks",
     },
     "es": {
         "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "x": "por", "tb": "también",
         "tmb": "también", "d": "de", "dl": "del", "toy": "estoy", "ta": "está", "pa": "para", "xk": "porque",
         "ke": "que", "dnd": "donde", "kien": "quien", "qien": "quien", "nd": "nada", "msj": "mensaje",
-        "xa": "para",
+        "xa": "para", "nose": "no sé", "nse": "no sé", "nc": "no sé", "tmp": "tampoco", "xfa": "por favor",
     },
 }  # fmt: skip
 _SPACED_LETTERS = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][\s.\-_*/·]{1,2}){2,}[^\W\d_](?![^\W\d_])")
@@ -128,6 +133,12 @@ def _is_latin_letter(char: str) -> bool:
     return char.isascii() or "LATIN" in unicodedata.name(char, "")
 
 
+def _plain_latin(char: str) -> str:
+    """A Latin letter as typed: accented letters kept, small capitals and other forms as the letter."""
+    base = unicodedata.normalize("NFKD", char)[0]
+    return char if char.isascii() or base.isascii() else _latin(char)
+
+
 def reading(text: str) -> str:
     """The text as the detector reads it (accents kept: the Spanish lemmatizer needs them)."""
     kept = []
@@ -139,17 +150,137 @@ def reading(text: str) -> str:
             continue  # invisible, or a NUL or line separator slipped inside a word: read through it
         elif category.startswith("Z"):
             kept.append(" ")
-        elif category.startswith("L") and not _is_latin_letter(char):
-            kept.append(_latin(char))
+        elif category.startswith("L"):
+            kept.append(_plain_latin(char) if _is_latin_letter(char) else _latin(char))
         else:
             kept.append(char)
     text = "".join(kept).casefold().replace("\u2019", "'").replace("\u2018", "'")
-    # Letters spaced out to hide a word: "k i l l", "s-u-i-c-i-d-e".
-    text = _SPACED_LETTERS.sub(lambda m: re.sub(r"[\s.\-_*/·]", "", m.group()), text)
+    # Letters spaced out to hide a word: "k i l l", "s-u-i-c-i-d-e"; a whole sentence back into words.
+    text = _SPACED_LETTERS.sub(lambda m: _spaced_words(re.sub(r"[\s.\-_*/·]", "", m.group())), text)
     # Digits and signs standing for letters inside a word: "k1ll", "h!t", "$uicide".
     text = _MIXED.sub(_letters_for_signs, text)
     # Drawn-out letters: "hiiiit" reads "hit" (three or more of one letter are never English or Spanish).
     return re.sub(r"([^\W\d_])\1{2,}", r"\1", text)
+
+
+# Single letters that are words, the only ones a spaced-out sentence may be split into.
+_ONE_LETTER_WORDS = frozenset("aiyoeu")
+
+
+def _spaced_words(letters: str) -> str:
+    """Spaced-out letters as words: "iwanttodie" reads "i want to die"; a word stays one word."""
+    import simplemma
+
+    if len(letters) < 6 or any(simplemma.is_known(letters, lang) for lang in _STEMMER_NAMES):
+        return letters
+    best: list[tuple[int, str] | None] = [(0, "")] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - 16), end):
+            before, piece = best[start], letters[start:end]
+            if before is None or not _is_word(piece):
+                continue
+            if best[end] is None or before[0] + 1 < best[end][0]:  # type: ignore[index]
+                best[end] = (before[0] + 1, f"{before[1]} {piece}".strip())
+    found = best[-1]
+    return found[1] if found is not None else letters
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_word(piece: str) -> bool:
+    import simplemma
+
+    if len(piece) == 1:
+        return piece in _ONE_LETTER_WORDS
+    return any(simplemma.is_known(piece, lang) for lang in _STEMMER_NAMES) or piece in _phrase_words()
+
+
+@functools.lru_cache(maxsize=1)
+def _phrase_words() -> frozenset[str]:
+    """Every word the phrase files name as written ("matarme"), in either language."""
+    words: set[str] = set()
+    for folder in PHRASES.iterdir():
+        for path in folder.glob("*.txt"):
+            text = re.sub(r"#.*", "", path.read_text(encoding="utf-8"))
+            words.update(w for w in re.split(r"[^a-záéíóúüñ]+", text.casefold()) if len(w) > 2)
+    return frozenset(words)
+
+
+def _look_alike_letters(text: str) -> str:
+    """Capital letters inside a lower-case word as the small Latin letter they imitate: "kiII" is "kill"."""
+    from confusable_homoglyphs import confusables
+
+    def small(match: re.Match[str]) -> str:
+        letters = []
+        for char in match.group(1):
+            alike = [g["c"] for g in confusables.confusables_data.get(char, []) if g["c"].islower()]
+            letters.append(next((c for c in alike if c.isascii() and c.isalpha()), char))
+        return "".join(letters)
+
+    return re.sub(r"(?<=[a-z])([A-Z]+)(?![a-z]*[A-Z])", small, text)
+
+
+# Words of one or two letters that a line break or a space may really stand between.
+_SHORT_WORDS = {
+    "en": frozenset({
+        "a", "i", "am", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my",
+        "no", "of", "oh", "ok", "on", "or", "so", "to", "up", "us", "we",
+    }),
+    "es": frozenset({
+        "a", "e", "o", "u", "y", "al", "da", "de", "di", "el", "en", "es", "fe", "ha", "he", "la", "le", "lo",
+        "me", "mi", "ni", "no", "se", "si", "su", "te", "tu", "un", "va", "ve", "ya", "yo",
+    }),
+}  # fmt: skip
+
+
+def _joined_across_breaks(text: str, language: str) -> str:
+    """A word split by a line break, tab or space joined again, where only the joined word is a word."""
+    import simplemma
+
+    vocabulary = _vocabulary(language)
+
+    short = _SHORT_WORDS.get(language, frozenset())
+    parts = re.split(r"([ \t\n])", text)  # words (with their punctuation) and the breaks between them
+    at = 2
+    while at < len(parts):
+        first, second = parts[at - 2], parts[at]
+        glued = first + second
+        split_on_purpose = any(
+            not simplemma.is_known(part, language) or (len(part) <= 2 and part not in short)
+            for part in (first, second)
+        )
+        if (
+            first.isalpha()
+            and second.isalpha()
+            and split_on_purpose
+            and simplemma.is_known(glued, language)
+            and _keys(glued, language) & vocabulary
+        ):
+            parts[at - 2 : at + 1] = [glued]
+        else:
+            at += 2
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=8)
+def _vocabulary(language: str) -> frozenset[str]:
+    """The lemma and stem keys of every word the built-in phrases name (pronouns aside)."""
+    return frozenset(
+        key
+        for phrase in built_in_phrases(language)
+        for step in phrase.steps
+        if step is not None
+        for run in step
+        for keys in run
+        for key in keys
+        if key[:2] in ("l:", "s:")
+    )
+
+
+def readings(text: str, language: str) -> list[str]:
+    """The ways to read a text: as typed, and with look-alike capitals and split words mended."""
+    first = reading(text)
+    second = _joined_across_breaks(reading(_look_alike_letters(text)), language)
+    return [first] if second == first else [first, second]
 
 
 def _letters_for_signs(match: re.Match[str]) -> str:
@@ -187,14 +318,36 @@ def _keys(token: str, language: str) -> frozenset[str]:
     plain = _unaccented(token)
     if plain in _PRONOUNS:
         return frozenset({f"w:{plain}"})
-    return frozenset({f"l:{word.lemma}", f"s:{word.stem}", f"w:{plain}"})
+    keys = {f"l:{word.lemma}", f"s:{word.stem}", f"w:{plain}"}
+    if language == "es" and (accented := _with_its_accent(token)):
+        keys.add(f"l:{_word(accented, language).lemma}")
+    return frozenset(keys)
+
+
+_ACUTE = str.maketrans("aeiou", "áéíóú")
+
+
+@functools.lru_cache(maxsize=65536)
+def _with_its_accent(token: str) -> str | None:
+    """A Spanish word typed without its accent as written with it ("mordio" is "mordió"), if it is a word."""
+    import simplemma
+
+    if len(token) < 4 or not token.isascii() or simplemma.is_known(token, "es"):
+        return None
+    for at in range(len(token) - 1, max(len(token) - 5, 0), -1):
+        if token[at] in "aeiou":
+            accented = token[:at] + token[at].translate(_ACUTE) + token[at + 1 :]
+            if simplemma.is_known(accented, "es"):
+                return accented
+    return None
 
 
 def sentences(text: str, language: str) -> list[list[frozenset[str]]]:
-    """Each sentence of a text as the keys of its words (lemma, stem and the word itself)."""
+    """Each sentence of each reading of a text as the keys of its words (lemma, stem and the word itself)."""
     return [
         [_keys(token, language) for token in _tokens(sentence, language)]
-        for sentence in _SENTENCE_END.split(reading(text))
+        for read in readings(text, language)
+        for sentence in _SENTENCE_END.split(read)
     ]
 
 
@@ -230,6 +383,9 @@ def _step(alternatives: str, language: str, sets: dict[str, str]) -> Step:
     words: list[str] = []
     for alternative in alternatives.split("|"):
         if alternative.startswith("@"):
+            if alternative[1:] not in sets:
+                known = ", ".join(f"@{name}" for name in sorted(sets)) or "none"
+                raise ValueError(f"no word set called {alternative} (the sets: {known})")
             words.extend(sets[alternative[1:]].split("|"))
         else:
             words.append(alternative)
@@ -267,7 +423,10 @@ def parse_phrases(text: str, language: str, origin: str, sets: dict[str, str] | 
             if category not in CATEGORIES:
                 raise ValueError(f"{origin}:{number}: a phrase before a known [category] heading")
             parts = line.split()
-            steps = tuple(_step(part, language, sets) for part in parts if not part.startswith("!"))
+            try:
+                steps = tuple(_step(part, language, sets) for part in parts if not part.startswith("!"))
+            except ValueError as error:
+                raise ValueError(f"{origin}:{number}: {error}") from None
             # Exclusions compare words and lemmas, never stems: a stem shared by chance ("feelings",
             # "feel") must not silence a disclosure.
             unless = tuple(
@@ -294,6 +453,11 @@ def _expand(words: str, sets: dict[str, str]) -> list[str]:
 @functools.lru_cache(maxsize=8)
 def built_in_phrases(language: str) -> tuple[Phrase, ...]:
     """A language's phrase files: `<language>/_sets.txt` first, then one file per category."""
+    return _built_in(language)[0]
+
+
+@functools.lru_cache(maxsize=8)
+def _built_in(language: str) -> tuple[tuple[Phrase, ...], dict[str, str]]:
     folder = PHRASES / language
     if not folder.is_dir():
         folder, language = PHRASES / "en", "en"
@@ -302,14 +466,29 @@ def built_in_phrases(language: str) -> tuple[Phrase, ...]:
     for path in sorted(folder.glob("*.txt")):  # "_sets.txt" sorts first
         origin = f"{language}/{path.name}"
         phrases += parse_phrases(path.read_text(encoding="utf-8"), language, origin, sets)
-    return tuple(phrases)
+    return tuple(phrases), sets
 
 
 @functools.lru_cache(maxsize=64)
 def module_phrases(words: tuple[str, ...], language: str) -> tuple[Phrase, ...]:
-    """A module's own `safety_words`, each a phrase (words matched by lemma or stem, in order)."""
-    text = "[module-words]\n" + "\n".join(w.replace("#", " ") for w in words)
-    return tuple(parse_phrases(text, language, "safety_words"))
+    """A module's own `safety_words`, each a phrase written as in the phrase files.
+
+    Words match by lemma or stem, in order; "...", "a|b", "!word" and the language's word sets ("@partner"
+    in English, "@pareja" in Spanish) work as they do in `safety_phrases/`.
+    """
+    phrases: list[Phrase] = []
+    for word in words:
+        try:
+            phrases += module_phrase(word, language)
+        except ValueError:
+            continue  # `workshop validate` names it; a session still flags with the module's other words
+    return tuple(phrases)
+
+
+def module_phrase(word: str, language: str) -> list[Phrase]:
+    """One of a module's `safety_words` as a phrase; ValueError names a word set that does not exist."""
+    text = "[module-words]\n" + word.replace("#", " ")
+    return parse_phrases(text, language, "safety_words", dict(_built_in(language)[1]))
 
 
 def _matches(steps: tuple[Step, ...], words: list[frozenset[str]], at: int) -> bool:

@@ -84,8 +84,9 @@ short_duration: 20
 # Optional. true: each phone shows choice options in its own order, so a partner's glance says nothing.
 # Use false when the order of the options carries meaning.
 shuffle_options: true
-# Optional. Extra words or short phrases that flag a written answer for you, added to the kit's own list.
-safety_words: [afraid, controlling]
+# Optional. Extra phrases that flag a written answer for you, added to the kit's own list. Prefer phrases
+# to single words: "afraid" alone flags "afraid of losing her" too.
+safety_words: ["afraid|scared of ... @partner !losing", "@he ... is|so|very ... controlling"]
 # Optional. Safety guidance for the whole session, printed first in the guide with the support contacts.
 safety: |
   If anyone mentions being afraid of their partner, being threatened or being controlled, do not
