@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,11 +31,16 @@ class Pages:
         self.browser = browser
         self.contexts: list[Any] = []
         self.blocked: list[str] = []
+        # Called with each browser console message of every page opened from here on, pages that a
+        # page opens (the projector screen) included; set it before opening the pages to hear.
+        self.on_console: Callable[[Any], None] | None = None
 
     def open(self, url: str, viewport: dict[str, int]) -> Any:
         context = self.browser.new_context(viewport=viewport)
         context.set_default_timeout(WAIT_MS)
         context.route("**/*", self._only_loopback)
+        if self.on_console is not None:
+            context.on("console", self.on_console)  # before the first page, so nothing is missed
         self.contexts.append(context)
         page = context.new_page()
         page.goto(url)
@@ -521,4 +526,28 @@ def test_a_phone_joins_by_typed_code_keeps_it_and_shows_ticks_and_refusals_in_vi
     box = refusal.bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
     assert ticked.count() == 3
+    assert pages.blocked == []
+
+
+def test_the_console_and_the_screen_load_widget_front_ends_that_agree_with_voila(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    """Every widget front end on a Voila page finds the JupyterLab packages it was built for in the
+    page's shared scope: no "Unsatisfied version 4.2.5 ... (required ^4.6.2)" from a front end built
+    for a newer JupyterLab than Voila's own bundle (see the pins in pyproject.toml)."""
+    said: list[str] = []
+    pages.on_console = lambda message: said.append(f"{message.type}: {message.text}")
+    console, code = start_session(pages, workshop_servers, min_group_size=1)
+    screen = open_screen(console, code, {"width": 1920, "height": 1080})
+    pages.on_console = None  # the phone's page is not a Voila page
+    poll_button(console, "open", "who").click()
+    answer(join(pages, workshop_servers, code), "Usually me")
+    poll_button(console, "close", "who").click()
+    poll_button(console, "reveal", "who").click()
+    # The charts are drawn: Plotly's and anywidget's front ends have loaded on both pages.
+    console.locator(".js-plotly-plot text.bartext", has_text="1 (100%)").wait_for()
+    screen.locator(".workshop-screen .js-plotly-plot text.bartext", has_text="1 (100%)").wait_for()
+    assert len(said) > 0, "no console message heard at all: the listener is not attached"
+    mismatches = [m for m in said if "Unsatisfied version" in m or "No satisfying version" in m]
+    assert mismatches == [], "\n".join(mismatches)
     assert pages.blocked == []
