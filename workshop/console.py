@@ -11,6 +11,7 @@ import asyncio
 import html
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
@@ -26,6 +27,9 @@ from workshop.reveal import for_facilitator, policy_of, standing
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 from workshop.support import load_contacts, support_file
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 CONSOLE_STYLE = """
 <style>
@@ -128,9 +132,9 @@ class Console:
         self._filling = False
         self.section_view = widgets.HTML()
         self.poll_controls = widgets.VBox()
-        self.figure = new_poll_figure()
+        self._figure: go.FigureWidget | None = None  # made when first charted: see `figure`
         # A FigureWidget's `layout` is Plotly's, so a box around it is what hides it for open text.
-        self.figure_box = widgets.Box([self.figure], layout=widgets.Layout(width="100%"))
+        self.figure_box = widgets.Box([], layout=widgets.Layout(width="100%"))
         self.figure_box.add_class("workshop-chart")
         self.moderation = ModerationQueue(store, on_change=self._after_moderation)
         self.moderation.view.layout.display = "none"
@@ -171,6 +175,18 @@ class Console:
             assert self.session is not None
             resumed = self.words("console.resumed", code=self.session.join_code)
             self.message.value = f"<p>{html.escape(resumed)}</p>"
+
+    @property
+    def figure(self) -> go.FigureWidget:
+        """The chart, made the first time a poll is charted.
+
+        Plotly's first FigureWidget costs the kernel ~1.4 s and ~45 MB and sends the page a 5 MB script:
+        the start screen, and a session before any poll, come up without it.
+        """
+        if self._figure is None:
+            self._figure = new_poll_figure()
+            self.figure_box.children = (self._figure,)
+        return self._figure
 
     # Sessions ------------------------------------------------------------------------------------
 
