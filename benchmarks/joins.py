@@ -50,6 +50,7 @@ import psutil
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from workshop.content import find_module
 from workshop.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,7 +240,10 @@ def start_session(console: Page) -> str:
     code_element.wait_for(timeout=PAGE_TIMEOUT_MS)
     code = code_element.inner_text().strip()
     agenda = console.locator("select:visible")
-    opener = console.locator("button[title='open loop-frequency']")
+    # The poll's row is found by the prompt it shows, as the facilitator finds it.
+    prompt = find_module("pursuer-avoider").poll("loop-frequency").prompt
+    row = console.locator(".poll-row").filter(has=console.get_by_text(prompt, exact=True))
+    opener = row.get_by_role("button", name="Open", exact=True)
     for label in agenda.locator("option").all_inner_texts():
         agenda.select_option(label=label)
         with suppress(PlaywrightTimeout):  # the kernel redraws the section's poll controls

@@ -116,9 +116,18 @@ def bar_texts(console: Any) -> list[str]:
     return [t.strip() for t in console.locator(".js-plotly-plot text.bartext").all_inner_texts()]
 
 
-def poll_button(console: Any, action: str, poll_id: str) -> Any:
-    """A poll's control on the console (each button's tooltip names its action and poll)."""
-    return console.locator(f"button[title='{action} {poll_id}']")
+WHO = "Who usually raises a worry first?"
+WHICH = "Which of these do you recognise?"
+HOW = "How safe do hard conversations feel?"
+WORDS = "In a few words, what helps you feel heard?"
+HOW_AGAIN = "And now, how safe do hard conversations feel?"
+
+
+def poll_button(console: Any, prompt: str, name: str) -> Any:
+    """A poll's control, found as the facilitator finds it: the button called `name` in the row that
+    shows the poll's prompt."""
+    row = console.locator(".poll-row").filter(has=console.get_by_text(prompt, exact=True))
+    return row.get_by_role("button", name=name, exact=True)
 
 
 def test_phones_answer_and_results_reach_the_room_only_when_revealed(
@@ -127,7 +136,7 @@ def test_phones_answer_and_results_reach_the_room_only_when_revealed(
     console, code = start_session(pages, workshop_servers, min_group_size=3)
     phones = [join(pages, workshop_servers, code) for _ in range(3)]
     console.get_by_text("3 devices joined").wait_for()
-    poll_button(console, "open", "who").click()
+    poll_button(console, WHO, "Open").click()
     for phone in phones:
         phone.get_by_role("button", name="Usually me").wait_for()
 
@@ -150,12 +159,12 @@ def test_phones_answer_and_results_reach_the_room_only_when_revealed(
     console.get_by_text("3 answered · 3 devices joined").wait_for()
     assert not [t for t in bar_texts(console) if t]
 
-    poll_button(console, "close", "who").click()
+    poll_button(console, WHO, "Close").click()
     console.locator("text.bartext", has_text="2 (67%)").wait_for()
     console.locator("text.bartext", has_text="1 (33%)").wait_for()
     assert phones[1].locator(".workshop-bars").count() == 0  # not revealed to the room yet
 
-    poll_button(console, "reveal", "who").click()
+    poll_button(console, WHO, "Reveal to room").click()
     for phone in phones:  # light HTML bars on phones, the same numbers as the screen
         phone.locator(".workshop-bars", has_text="2 (67%)").wait_for()
         assert phone.locator(".js-plotly-plot").count() == 0
@@ -267,7 +276,7 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     phones = [join(pages, workshop_servers, code) for _ in range(2)]
 
     # Multiple choice, revealed after it closes.
-    poll_button(console, "open", "which").click()
+    poll_button(console, WHICH, "Open").click()
     for phone, picks in zip(phones, [["Asking to talk", "Needing space"], ["Asking to talk"]], strict=True):
         for pick in picks:
             phone.get_by_role("button", name=pick, exact=True).click()
@@ -275,15 +284,15 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
         phone.get_by_text("Answer received").wait_for()
     screen.get_by_text("2 answers · results show after the question closes").wait_for()
     assert screen.locator(".workshop-chart").bounding_box()["height"] == 0
-    poll_button(console, "reveal", "which").click()  # "Close and reveal"
+    poll_button(console, WHICH, "Close and reveal").click()
     screen.locator("text.bartext", has_text="2 (100%)").wait_for()
     screen.locator("text.bartext", has_text="1 (50%)").wait_for()
     chart_fits(screen)
 
     # A live scale: on the screen as answers come in, but only from the minimum group size on.
     console.locator("select:visible").select_option(label="End · 10 min")
-    poll_button(console, "open", "how").click()
-    poll_button(console, "reveal", "how").click()
+    poll_button(console, HOW, "Open").click()
+    poll_button(console, HOW, "Reveal to room").click()
     screen.get_by_text("results appear after 2 more").first.wait_for()
     answer(phones[0], "2")
     screen.get_by_text("results appear after 1 more").first.wait_for()
@@ -294,11 +303,11 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
 
     # Open text: moderated on the console, escaped everywhere, flagged words never shown unasked.
     console.locator("select:visible").select_option(label="Later · 10 min")
-    poll_button(console, "open", "words").click()
+    poll_button(console, WORDS, "Open").click()
     send_text(phones[0], "<b>Being heard</b>")
     send_text(phones[1], "He hits me when angry")
     console.get_by_text("2 answers · you can read them here when you close the question").wait_for()
-    poll_button(console, "reveal", "words").click()
+    poll_button(console, WORDS, "Close and reveal").click()
     console.get_by_text("1 answer may speak of danger at home").wait_for()
     console.get_by_role("button", name="Approve all unflagged").click()
     screen.locator("blockquote", has_text="<b>Being heard</b>").wait_for()
@@ -306,10 +315,10 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     assert "hits me" not in screen.locator(".workshop-screen").inner_text()
 
     # Before and after, side by side.
-    poll_button(console, "open", "how-again").click()
+    poll_button(console, HOW_AGAIN, "Open").click()
     answer(phones[0], "4")
     answer(phones[1], "5")
-    poll_button(console, "reveal", "how-again").click()
+    poll_button(console, HOW_AGAIN, "Reveal to room").click()
     screen.get_by_text("of 2 who answered both, 2 higher").wait_for()
     screen.locator(".legendtext", has_text="before").wait_for()
     chart_fits(screen)
@@ -326,7 +335,7 @@ def test_a_spanish_session_speaks_spanish_on_the_phone_and_the_console(
     console.get_by_text("Abrir la pantalla del proyector").wait_for()
     phone = pages.open(f"{workshop_servers.participant_url}?code={code}", PHONE)
     phone.get_by_text("Esperando a que la persona facilitadora abra una pregunta.").wait_for()
-    poll_button(console, "open", "quien").click()
+    poll_button(console, "¿Quién suele plantear primero una preocupación?", "Abrir").click()
     phone.get_by_role("button", name="Normalmente yo", exact=True).click()
     phone.get_by_role("button", name="Enviar respuesta").click()
     phone.get_by_text("Respuesta recibida").wait_for()
@@ -351,7 +360,7 @@ def test_a_phone_has_support_a_private_word_a_hidden_answer_and_a_quick_exit(
     phone.get_by_role("button", name="I need a pause").click()
     console.get_by_text("1 person asked for a pause.").wait_for()
 
-    poll_button(console, "open", "who").click()
+    poll_button(console, WHO, "Open").click()
     answer(phone, "Usually me")
     phone.get_by_text("Your answer is in").wait_for()
     assert phone.get_by_role("button", name="Usually me").count() == 0  # nothing shows which it was
@@ -379,7 +388,7 @@ def test_a_phone_says_honestly_whether_an_answer_got_through(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=1)
-    poll_button(console, "open", "which").click()
+    poll_button(console, WHICH, "Open").click()
     phone = join(pages, workshop_servers, code)
     send = phone.get_by_role("button", name="Send answer")
     send.wait_for()
@@ -420,7 +429,10 @@ def test_the_console_fits_a_1366_by_768_laptop_with_every_caption_whole(
     console.get_by_role("button", name="Start session").wait_for()
     console.locator("select").first.select_option("tiny")
     console.get_by_role("button", name="Start session").click()
-    poll_button(console, "open", "who").wait_for()
+    poll_button(console, WHO, "Open").wait_for()
+    # Each poll control's tooltip says what it does, and to which poll, in words.
+    tips = console.locator(".poll-row button").evaluate_all("buttons => buttons.map(b => b.title)")
+    assert tips and all(tip.endswith((f": {WHO}", f": {WHICH}")) for tip in tips), tips
     cut = console.evaluate(
         """() => [...document.querySelectorAll('.workshop-console button')]
               .filter(b => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1)

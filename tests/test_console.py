@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
 import pytest
 
 from workshop.console import Console
@@ -54,33 +57,65 @@ def test_the_console_shows_the_notes_of_the_chosen_section(sqlite_store: Store) 
     assert sqlite_store.session(console.session.id).current_section == "end"
 
 
-def poll_button(console: Console, action: str, poll_id: str) -> Any:
-    """A poll's control, found by what it does (its tooltip names the action and the poll)."""
-    found = [b for b in _buttons(console.poll_controls) if b.tooltip == f"{action} {poll_id}"]
-    assert len(found) == 1, f"no single '{action} {poll_id}' button on the console"
+def poll_button(console: Console, prompt: str, name: str) -> Any:
+    """A poll's control, found as a person finds it: the button called `name` in the row showing `prompt`."""
+    rows = [row for row in console.poll_controls.children if prompt in _texts(row)]
+    assert len(rows) == 1, f"no single row for {prompt!r} on the console"
+    found = [b for b in _buttons(rows[0]) if b.description == name]
+    assert len(found) == 1, f"no single {name!r} button in the row of {prompt!r}"
     return found[0]
 
 
 def _buttons(widget: Any) -> list[Any]:
-    import ipywidgets as widgets
-
     if isinstance(widget, widgets.Button):
         return [widget]
     return [b for child in getattr(widget, "children", ()) for b in _buttons(child)]
 
 
+def _texts(widget: Any) -> str:
+    """What a person reads in a widget and those inside it (the text of its HTML)."""
+    if isinstance(widget, widgets.HTML):
+        return html.unescape(re.sub(r"<[^>]+>", " ", widget.value))
+    return " ".join(_texts(child) for child in getattr(widget, "children", ()))
+
+
+WHO = "Who usually raises a worry first?"
+
+
 def test_open_and_close_buttons_drive_the_poll(sqlite_store: Store) -> None:
     console = started_console(sqlite_store)
     assert console.session is not None
-    assert not poll_button(console, "open", "who").disabled
-    assert poll_button(console, "close", "who").disabled  # nothing to close yet
-    poll_button(console, "open", "who").click()
+    assert not poll_button(console, WHO, "Open").disabled
+    assert poll_button(console, WHO, "Close").disabled  # nothing to close yet
+    poll_button(console, WHO, "Open").click()
     assert sqlite_store.state(console.session.id).open_poll == "who"
-    assert poll_button(console, "open", "who").disabled
-    poll_button(console, "close", "who").click()
+    assert poll_button(console, WHO, "Open").disabled
+    poll_button(console, WHO, "Close").click()
     assert sqlite_store.state(console.session.id).open_poll is None
-    assert poll_button(console, "close", "who").disabled  # the redrawn row says it is closed
-    assert not poll_button(console, "open", "who").disabled  # and may be opened again
+    assert poll_button(console, WHO, "Close").disabled  # the redrawn row says it is closed
+    assert not poll_button(console, WHO, "Open").disabled  # and may be opened again
+
+
+def test_every_poll_button_says_in_words_what_it_does_to_which_poll(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert poll_button(console, WHO, "Open").tooltip == f"Open: {WHO}"
+    assert poll_button(console, WHO, "Reveal to room").tooltip == f"Show the results to the room: {WHO}"
+    poll_button(console, WHO, "Open").click()
+    assert poll_button(console, WHO, "Close").tooltip == f"Close: {WHO}"
+    assert poll_button(console, WHO, "Close and reveal").tooltip.startswith("Close, then show the results")
+    assert poll_button(console, WHO, "Chart").tooltip == f"Chart the results here: {WHO}"
+    poll_button(console, WHO, "Close and reveal").click()
+    assert poll_button(console, WHO, "Hide").tooltip.endswith(f": {WHO}")
+    every = [b.tooltip for b in _buttons(console.poll_controls)]
+    assert all(tip.endswith("?") and ": " in tip for tip in every), every
+
+
+def test_a_spanish_session_says_its_poll_buttons_in_spanish(sqlite_store: Store) -> None:
+    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1")
+    console.module_choice.value = "tiny-es"
+    console.start_button.click()
+    quien = "¿Quién suele plantear primero una preocupación?"
+    assert poll_button(console, quien, "Abrir").tooltip == f"Abrir: {quien}"
 
 
 def test_while_an_after_close_poll_is_open_the_console_shows_only_the_count(

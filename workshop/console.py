@@ -375,21 +375,18 @@ class Console:
             poll = self.session.module.poll(poll_id)
             status = statuses.get(poll_id, "not asked yet")
             buttons = {
-                "open": widgets.Button(
-                    description=say("console.open"), button_style="success", disabled=status == "open"
+                "open": self._poll_button(
+                    "console.open", poll, button_style="success", disabled=status == "open"
                 ),
-                "close": widgets.Button(description=say("console.close"), disabled=status != "open"),
+                "close": self._poll_button("console.close", poll, disabled=status != "open"),
                 "reveal": self._reveal_button(poll, status, revealed == poll_id),
-                "chart": widgets.Button(
-                    description=say("console.answers" if poll.kind == "text" else "console.chart")
+                "chart": self._poll_button(
+                    "console.answers" if poll.kind == "text" else "console.chart", poll
                 ),
             }
             buttons["open"].on_click(lambda _b, p=poll: self.open_poll(p))
             buttons["close"].on_click(lambda _b, p=poll: self.close_poll(p))
             buttons["chart"].on_click(lambda _b, p=poll: self.show_chart(p))
-            for action, button in buttons.items():
-                button.tooltip = f"{action} {poll_id}"
-                button.layout.width = "auto"
             on_screen = f' · <span class="on-screen">{html.escape(say("console.on-screen"))}</span>'
             kind = "before-after" if poll.before else poll.kind
             state = {"open": "status.open", "closed": "status.closed"}.get(status, "status.not-asked")
@@ -406,18 +403,25 @@ class Console:
             rows.append(widgets.HTML(f"<p><i>{html.escape(say('console.no-polls'))}</i></p>"))
         self.poll_controls.children = rows
 
+    def _poll_button(self, caption: str, poll: Poll, **style: object) -> widgets.Button:
+        """A poll's control: its caption, and a tooltip that says in words what it does to which poll."""
+        button = widgets.Button(
+            description=self.words(caption), tooltip=self.words(f"{caption}-tip", prompt=poll.prompt), **style
+        )
+        button.layout.width = "auto"
+        return button
+
     def _reveal_button(self, poll: Poll, status: str, on_screen: bool) -> widgets.Button:
         """Reveal to room, or Hide when it is showing; a facilitator-only poll cannot be revealed."""
         if on_screen:
-            button = widgets.Button(description=self.words("console.hide"), icon="eye-slash")
+            button = self._poll_button("console.hide", poll, icon="eye-slash")
             button.on_click(lambda _b: self.hide_results())
             return button
         if policy_of(poll) == "never":
-            return widgets.Button(description=self.words("console.facilitator-only"), disabled=True)
+            return self._poll_button("console.facilitator-only", poll, disabled=True)
         closing = policy_of(poll) == "after-close" and status == "open"
-        button = widgets.Button(
-            description=self.words("console.close-reveal" if closing else "console.reveal"),
-            button_style="info",
+        button = self._poll_button(
+            "console.close-reveal" if closing else "console.reveal", poll, button_style="info"
         )
         button.on_click(lambda _b: self.reveal_results(poll))
         return button
