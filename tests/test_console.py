@@ -226,6 +226,20 @@ def test_private_requests_show_only_their_codes_and_a_count(sqlite_store: Store)
     assert "2 people asked for a pause." in console.requests_view.value
 
 
+def test_the_module_picker_shows_titles_and_keeps_ids_as_values(sqlite_store: Store, tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("id: broken\ntitle: [unclosed\n")
+    console = Console(
+        sqlite_store, module_folders=[TESTS / "modules", tmp_path], participant_base="http://x:1"
+    )
+    choices = dict(console.module_choice.options)
+    assert choices["A tiny test module (tiny)"] == "tiny"
+    assert choices["The Emotional Pursuer and the Emotional Avoider (pursuer-avoider)"] == "pursuer-avoider"
+    assert choices["broken (cannot be read: Start session says why)"] == "broken"
+    console.module_choice.value = "tiny"  # the id is what is chosen and started
+    console.start_button.click()
+    assert console.session is not None and console.session.module.id == "tiny"
+
+
 def test_the_start_screen_lists_what_to_do_before_the_session(sqlite_store: Store) -> None:
     console = Console(
         sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://10.1.2.3:8866"

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import html
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from workshop.charts import draw_results, new_poll_figure
-from workshop.content import Module, Poll, find_module, find_modules
+from workshop.content import Module, Poll, find_module, find_modules, load_module
 from workshop.errors import WorkshopError
 from workshop.following import follow
 from workshop.joining import Door
@@ -56,6 +57,12 @@ CONSOLE_STYLE = """
 """
 
 
+@lru_cache(maxsize=256)
+def _title(path: Path, _modified: int) -> str:
+    """A module's title, read again only when its file changes (every module is checked to list it)."""
+    return load_module(path).title
+
+
 def default_participant_base() -> str:
     """Where phones reach the participant server: set by `workshop serve`, else this machine's LAN."""
     return os.environ.get("WORKSHOP_PARTICIPANT_URL") or f"http://{lan_address()}:8866"
@@ -86,9 +93,7 @@ class Console:
 
         self.message = widgets.HTML()
         # Starting or resuming.
-        self.module_choice = widgets.Dropdown(
-            description=say("console.module"), options=sorted(find_modules(module_folders))
-        )
+        self.module_choice = widgets.Dropdown(description=say("console.module"), options=self._modules())
         self.group_size = widgets.BoundedIntText(value=5, min=1, max=50, description=say("console.min-group"))
         # Asked at the start: more devices than people is how ballot stuffing shows itself.
         self.expected_people = widgets.BoundedIntText(
@@ -208,6 +213,17 @@ class Console:
             f'<div class="before"><h3>{html.escape(say("guide.before-session"))}</h3>'
             f"<p>{html.escape(say('guide.before-intro'))}</p><ul>{steps}</ul></div>"
         )
+
+    def _modules(self) -> list[tuple[str, str]]:
+        """The picker's choices: "Title (id)" to read, the id as the value, in the order of the titles."""
+        choices = []
+        for module_id, path in find_modules(self.module_folders).items():
+            try:
+                label = f"{_title(path, path.stat().st_mtime_ns)} ({module_id})"
+            except WorkshopError:  # Start says what is wrong with it, line by line
+                label = self.words("console.module-unreadable", id=module_id)
+            choices.append((label, module_id))
+        return sorted(choices, key=lambda choice: choice[0].casefold())
 
     def _list_running(self) -> None:
         options = [
