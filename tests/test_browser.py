@@ -19,6 +19,8 @@ from tests.conftest import RunningWorkshop
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1400, "height": 1000}
+SMALL_LAPTOP = {"width": 1366, "height": 768}
+PROJECTOR = {"width": 1920, "height": 1080}
 WAIT_MS = 60_000  # a Voila page starts a kernel; the machine may be busy
 
 
@@ -60,13 +62,24 @@ def pages(chromium: Any) -> Iterator[Pages]:
 
 
 def start_session(
-    pages: Pages, servers: RunningWorkshop, min_group_size: int, module: str = "tiny"
+    pages: Pages,
+    servers: RunningWorkshop,
+    min_group_size: int,
+    module: str = "tiny",
+    viewport: dict[str, int] = LAPTOP,
 ) -> tuple[Any, str]:
-    console = pages.open(servers.console_url, LAPTOP)
-    console.get_by_role("button", name="Start session").wait_for()
+    """A console page that starts a new session; a session it resumed by itself is ended first."""
+    console = pages.open(servers.console_url, viewport)
+    start = console.get_by_role("button", name="Start session")
+    end = console.get_by_role("button", name="End session")
+    start.or_(end).wait_for()
+    if end.is_visible():  # an earlier test's session, still running, was resumed
+        end.click()
+        console.get_by_role("button", name="Click again to end").click()
+        start.wait_for()
     console.locator("select").first.select_option(module)
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill(str(min_group_size))
-    console.get_by_role("button", name="Start session").click()
+    start.click()
     code = console.locator(".join-code").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{5}", code)
     return console, code
@@ -221,7 +234,7 @@ def test_the_projector_screen_shows_the_code_and_only_the_count(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=1)
-    screen = open_screen(console, code, {"width": 1920, "height": 1080})
+    screen = open_screen(console, code, PROJECTOR)
     console.get_by_role("button", name="Open").first.click()
     screen.get_by_text("Who usually raises a worry first?").wait_for()
     phone = join(pages, workshop_servers, code)
@@ -322,7 +335,7 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     screen.get_by_text("of 2 who answered both, 2 higher").wait_for()
     screen.locator(".legendtext", has_text="before").wait_for()
     chart_fits(screen)
-    screen.set_viewport_size({"width": 1920, "height": 1080})
+    screen.set_viewport_size(PROJECTOR)
     chart_fits(screen)
     assert "Compare before and after." not in screen.locator(".workshop-screen").inner_text()
     assert pages.blocked == []
@@ -425,10 +438,7 @@ def test_a_phone_says_honestly_whether_an_answer_got_through(
 def test_the_console_fits_a_1366_by_768_laptop_with_every_caption_whole(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
-    console = pages.open(workshop_servers.console_url, {"width": 1366, "height": 768})
-    console.get_by_role("button", name="Start session").wait_for()
-    console.locator("select").first.select_option("tiny")
-    console.get_by_role("button", name="Start session").click()
+    console, _code = start_session(pages, workshop_servers, min_group_size=5, viewport=SMALL_LAPTOP)
     poll_button(console, WHO, "Open").wait_for()
     # Each poll control's tooltip says what it does, and to which poll, in words.
     tips = console.locator(".poll-row button").evaluate_all("buttons => buttons.map(b => b.title)")
