@@ -309,3 +309,38 @@ def test_a_console_opened_after_a_crash_resumes_the_running_session_by_itself(sq
     again.end_session()
     fresh = Console(sqlite_store, module_folders=[TESTS / "modules"], resume_running=True)
     assert fresh.session is None
+
+
+def queue_button(console: Console, text: str, name: str) -> Any:
+    """A moderation control: the button called `name` in the row showing the answer `text`."""
+    rows = [row for row in console.moderation.rows.children if text in _texts(row)]
+    assert len(rows) == 1, f"no single queue row for {text!r}"
+    found = [b for b in _buttons(rows[0]) if b.description == name]
+    assert len(found) == 1, f"no single {name!r} button in the row of {text!r}"
+    return found[0]
+
+
+def test_a_flagged_answer_is_approved_on_the_second_click_even_after_a_redraw(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert console.session is not None
+    console.agenda.value = "later"
+    words = "In a few words, what helps you feel heard?"
+    poll_button(console, words, "Open").click()
+    answer(sqlite_store, console, "words", ["He hits me when angry", "Being heard", "Time to think"])
+    poll_button(console, words, "Close").click()
+    console.refresh()
+    flagged = "He hits me when angry"
+    queue_button(console, flagged, "Approve").click()
+    assert queue_button(console, flagged, "Yes, show it").button_style == "danger"
+
+    def reviews() -> dict[str, str]:
+        assert console.session is not None
+        return {a.text: a.review for a in sqlite_store.text_answers(console.session.id, "words")}
+
+    assert reviews()[flagged] == "pending"  # the first click only asks
+    queue_button(console, "Being heard", "Reject").click()  # the queue redraws from the store
+    assert "Being heard" not in reviews() and "rejected" in reviews().values()  # its words are wiped
+    queue_button(console, flagged, "Yes, show it").click()  # the ask outlived the redraw
+    assert reviews()[flagged] == "approved"
+    queue_button(console, "Time to think", "Approve").click()  # an unflagged answer needs one click
+    assert reviews()["Time to think"] == "approved"
