@@ -344,3 +344,15 @@ def test_a_flagged_answer_is_approved_on_the_second_click_even_after_a_redraw(sq
     assert reviews()[flagged] == "approved"
     queue_button(console, "Time to think", "Approve").click()  # an unflagged answer needs one click
     assert reviews()["Time to think"] == "approved"
+
+
+def test_a_poll_row_names_the_reveal_policy_as_enforced(sqlite_store: Store, tiny: Module) -> None:
+    data = tiny.to_dict()
+    for poll in data["polls"]:
+        if poll["id"] == "words":
+            poll["reveal"] = "live"  # a written answer shown as it arrives would say who wrote it
+    sqlite_store.start_session(Module.from_dict(data))
+    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1")
+    console.resume_button.click()
+    console.agenda.value = "later"
+    assert "open text · results after closing · not asked yet" in _texts(console.poll_controls)

@@ -406,7 +406,9 @@ class Console:
             on_screen = f' · <span class="on-screen">{html.escape(say("console.on-screen"))}</span>'
             kind = "before-after" if poll.before else poll.kind
             state = {"open": "status.open", "closed": "status.closed"}.get(status, "status.not-asked")
-            details = " · ".join([say(f"kind.{kind}"), say(f"policy.{poll.reveal}"), say(state)])
+            # The policy as enforced (a written answer is never live; a pair takes the stricter round's).
+            policy = standing(self.session.module, poll, statuses).policy
+            details = " · ".join([say(f"kind.{kind}"), say(f"policy.{policy}"), say(state)])
             label = widgets.HTML(
                 f"<b>{html.escape(poll.prompt)}</b><br>"
                 f"<small>{html.escape(details)}{on_screen if revealed == poll_id else ''}</small>",
