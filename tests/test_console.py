@@ -356,3 +356,16 @@ def test_a_poll_row_names_the_reveal_policy_as_enforced(sqlite_store: Store, tin
     console.resume_button.click()
     console.agenda.value = "later"
     assert "open text · results after closing · not asked yet" in _texts(console.poll_controls)
+
+
+def test_a_resumed_session_charts_the_poll_last_asked_even_when_closed(sqlite_store: Store) -> None:
+    first = started_console(sqlite_store)
+    poll_button(first, WHO, "Open").click()
+    answer(sqlite_store, first, "who", ["Usually me"])
+    poll_button(first, WHO, "Close").click()
+    again = Console(
+        sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1", resume_running=True
+    )
+    assert "1 answered" in again.counts.value
+    assert list(again.figure.data[0].x) == [1, 0, 0]
+    assert again.figure_box.layout.display is None

@@ -316,9 +316,12 @@ class Console:
         self.setup_box.layout.display = "none"
         self.session_box.layout.display = None
         self._seen = ()
-        # Resumed mid-session: chart at once what the room is on (the open or revealed poll).
+        # Resumed mid-session: chart at once what the room is on (the open or revealed poll, else the
+        # current section's last poll asked).
         state = self.store.state(record.id)
-        shown = state.open_poll or state.revealed_poll
+        statuses = self.store.poll_statuses(record.id)
+        asked = [p for p in module.section(self._current_section()).polls if p in statuses]
+        shown = state.open_poll or state.revealed_poll or (asked[-1] if asked else None)
         self.chart_poll = module.poll(shown) if shown else None
         self._draw_section()
         self.refresh()
