@@ -233,7 +233,8 @@ def start_session(console: Page) -> str:
     """Start a session of pursuer-avoider with groups of one, open its loop-frequency scale (a poll the
     room may see; the module's first poll is private); return the code."""
     console.get_by_role("button", name="Start session").wait_for(timeout=PAGE_TIMEOUT_MS)
-    console.locator("select").first.select_option("pursuer-avoider")
+    picker = console.locator("select").first  # its choices read "Title (id)"
+    picker.select_option(label=picker.locator("option", has_text="(pursuer-avoider)").inner_text())
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill("1")
     console.get_by_role("button", name="Start session").click()
     code_element = console.locator(".join-code")

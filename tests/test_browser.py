@@ -70,6 +70,11 @@ def start_session(
 ) -> tuple[Any, str]:
     """A console page that starts a new session; a session it resumed by itself is ended first."""
     console = pages.open(servers.console_url, viewport)
+    return console, start_from(console, min_group_size, module)
+
+
+def start_from(console: Any, min_group_size: int, module: str = "tiny") -> str:
+    """Start a session on an open console page; return its join code."""
     start = console.get_by_role("button", name="Start session")
     end = console.get_by_role("button", name="End session")
     start.or_(end).wait_for()
@@ -77,12 +82,19 @@ def start_session(
         end.click()
         console.get_by_role("button", name="Click again to end").click()
         start.wait_for()
-    console.locator("select").first.select_option(module)
+    choose_module(console, module)
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill(str(min_group_size))
     start.click()
     code = console.locator(".join-code").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{5}", code)
-    return console, code
+    return str(code)
+
+
+def choose_module(console: Any, module_id: str) -> None:
+    """Pick a module in the console's picker, whose choices read "Title (id)"."""
+    picker = console.locator("select").first
+    label = picker.locator("option", has_text=f"({module_id})").inner_text()
+    picker.select_option(label=label)
 
 
 def open_screen(console: Any, code: str, viewport: dict[str, int]) -> Any:

@@ -28,7 +28,7 @@ from tests.conftest import (
     start_workshop,
     stop_workshop,
 )
-from tests.test_browser import LAPTOP, PHONE, Pages
+from tests.test_browser import LAPTOP, PHONE, Pages, choose_module
 from workshop.content import Module
 from workshop.store import SessionRecord, Store
 
@@ -229,7 +229,7 @@ def test_a_killed_console_kernel_leaves_its_server_up_and_a_reload_gets_a_workin
     assert voila.is_running() and child(workshop, "voila").pid == voila.pid
     console.reload()
     console.get_by_role("button", name="Start session").wait_for()
-    console.locator("select").first.select_option("tiny")
+    choose_module(console, "tiny")
     console.get_by_role("button", name="Start session").click()
     console.locator(".join-code").wait_for()
     assert "server stopped" not in workshop.log()[said_before:]
