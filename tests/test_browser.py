@@ -9,13 +9,14 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import RunningWorkshop
+from tests.conftest import RunningWorkshop, start_workshop, stop_workshop
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1400, "height": 1000}
@@ -464,3 +465,56 @@ def test_the_console_fits_a_1366_by_768_laptop_with_every_caption_whole(
     assert console.evaluate("document.documentElement.scrollWidth") <= 1366
     # Before any question is charted, no empty axes.
     assert console.locator(".workshop-chart:visible").count() == 0
+
+
+def test_the_printed_projector_address_follows_the_newest_session_and_says_when_none_runs(
+    pages: Pages, tmp_path: Path
+) -> None:
+    servers = start_workshop(tmp_path)  # its own servers: no session of another test is running
+    try:
+        screen = pages.open(servers.screen_url, PROJECTOR)
+        screen.get_by_text("The workshop will begin shortly").wait_for()
+        assert screen.locator(".join-code").count() == 0
+        # Two console tabs at the start screen: the first starts a session that keeps running.
+        first = pages.open(servers.console_url, SMALL_LAPTOP)
+        second = pages.open(servers.console_url, SMALL_LAPTOP)
+        second.get_by_role("button", name="Start session").wait_for()
+        old_code = start_from(first, min_group_size=1)
+        screen.locator(".join-code", has_text=old_code).wait_for()
+        # The facilitator starts afresh in the other tab; the earlier session is still running.
+        new_code = start_from(second, min_group_size=1)
+        screen.locator(".join-code", has_text=new_code).wait_for()
+        assert old_code not in screen.locator(".workshop-screen").inner_text()
+        # When the old session ends, and then the new one, the screen says the workshop is over.
+        first.get_by_role("button", name="End session").click()
+        first.get_by_role("button", name="Click again to end").click()
+        first.get_by_role("button", name="Start session").wait_for()
+        time.sleep(1.5)  # the screen looks at the store every 0.5 s: it has had three looks
+        assert new_code in screen.locator(".workshop-screen").inner_text()
+        second.get_by_role("button", name="End session").click()
+        second.get_by_role("button", name="Click again to end").click()
+        screen.get_by_text("Thank you for taking part").wait_for()
+        assert screen.locator(".join-code").count() == 0
+        assert pages.blocked == []
+    finally:
+        stop_workshop(servers)
+
+
+def test_a_fresh_console_page_resumes_the_running_session_with_counts_and_chart_at_once(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1, viewport=SMALL_LAPTOP)
+    poll_button(console, WHO, "Open").click()
+    phone = join(pages, workshop_servers, code)
+    answer(phone, "Usually me")
+    poll_button(console, WHO, "Close").click()
+    console.locator("text.bartext", has_text="1 (100%)").wait_for()
+    # The facilitator's laptop crashes, or the page is reloaded: a new page, a new kernel.
+    again = pages.open(workshop_servers.console_url, SMALL_LAPTOP)
+    again.get_by_text(f"Resumed the running session {code}").wait_for()
+    again.locator(".join-code", has_text=code).wait_for()
+    # Counts and chart at once, without pressing anything.
+    again.get_by_text("1 answered · 1 device joined").wait_for()
+    again.locator("text.bartext", has_text="1 (100%)").wait_for()
+    assert again.get_by_role("button", name="Start session").count() == 0
+    assert pages.blocked == []
