@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import RunningWorkshop, start_workshop, stop_workshop
+from workshop.charts import MINIMUM_SCREEN_TEXT_PX
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1400, "height": 1000}
@@ -294,6 +295,39 @@ def chart_fits(screen: Any) -> None:
     assert screen.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
 
+def chart_is_legible(screen: Any) -> None:
+    """Every text of the revealed chart is at least MINIMUM_SCREEN_TEXT_PX, and no text overprints
+    another (a bar label its summary line, the legend the title) or is crossed by an axis line."""
+    measured = screen.evaluate(
+        """() => {
+            const plot = document.querySelector('.workshop-screen .js-plotly-plot');
+            const shown = e => e.textContent.trim() && e.getBoundingClientRect().width > 0;
+            const box = e => { const r = e.getBoundingClientRect();
+                               return [r.left, r.top, r.right, r.bottom, e.textContent.trim()]; };
+            const texts = [...plot.querySelectorAll('text')].filter(shown);
+            return {
+                sizes: [...plot.querySelectorAll('text, tspan')].filter(shown)
+                    .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.trim()]),
+                texts: texts.map(box),
+                lines: [...plot.querySelectorAll('path.xlines-above, path.ylines-above')]
+                    .filter(e => e.getBoundingClientRect().width + e.getBoundingClientRect().height > 0)
+                    .map(box),
+            };
+        }"""
+    )
+    small = [(size, text) for size, text in measured["sizes"] if size < MINIMUM_SCREEN_TEXT_PX]
+    assert measured["sizes"] and not small, f"chart text under {MINIMUM_SCREEN_TEXT_PX} px: {small}"
+
+    def overlap(a: list[Any], b: list[Any]) -> bool:
+        return bool(min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1)
+
+    texts = measured["texts"]
+    crossing = [(a[4], b[4]) for i, a in enumerate(texts) for b in texts[i + 1 :] if overlap(a, b)]
+    assert crossing == [], f"chart texts overprint each other: {crossing}"
+    crossed = [(line, t[4]) for line in measured["lines"] for t in texts if overlap(line, t)]
+    assert crossed == [], f"an axis line runs through a text: {crossed}"
+
+
 def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
@@ -314,6 +348,7 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     screen.locator("text.bartext", has_text="2 (100%)").wait_for()
     screen.locator("text.bartext", has_text="1 (50%)").wait_for()
     chart_fits(screen)
+    chart_is_legible(screen)  # the checklist chart: its axis clear of its summary line
 
     # A live scale: on the screen as answers come in, but only from the minimum group size on.
     console.locator("select:visible").select_option(label="End · 10 min")
@@ -348,8 +383,10 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     screen.get_by_text("of 2 who answered both, 2 higher").wait_for()
     screen.locator(".legendtext", has_text="before").wait_for()
     chart_fits(screen)
+    chart_is_legible(screen)  # before/after: the legend and bar labels clear of the summary line
     screen.set_viewport_size(PROJECTOR)
     chart_fits(screen)
+    chart_is_legible(screen)
     assert "Compare before and after." not in screen.locator(".workshop-screen").inner_text()
     assert pages.blocked == []
 
