@@ -80,14 +80,22 @@ def start_from(console: Any, min_group_size: int, module: str = "tiny") -> str:
     start = console.get_by_role("button", name="Start session")
     end = console.get_by_role("button", name="End session")
     start.or_(end).wait_for()
+    resumed = ""
     if end.is_visible():  # an earlier test's session, still running, was resumed
+        resumed = console.locator(".join-code").inner_text()
         end.click()
         console.get_by_role("button", name="Click again to end").click()
         start.wait_for()
     choose_module(console, module)
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill(str(min_group_size))
     start.click()
-    code = console.locator(".join-code").inner_text()
+    # The ended session's code stays in the hidden session view until the new one is drawn.
+    shown = (
+        console.locator(".join-code:visible", has_not_text=resumed)
+        if resumed
+        else console.locator(".join-code:visible")
+    )
+    code = shown.inner_text()
     assert re.fullmatch(r"[A-Z2-9]{5}", code)
     return str(code)
 
