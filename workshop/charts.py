@@ -49,9 +49,26 @@ def _top_margin(look: dict[str, int], prompt_lines: int, note_lines: int, *, leg
 
 def new_poll_figure(size: str = "console", words: Words | None = None) -> go.FigureWidget:
     """An empty chart with room for two rounds, updated in place by `draw_results`."""
+    return as_widget(poll_figure(size, words))
+
+
+def as_widget(figure: go.Figure) -> go.FigureWidget:
+    """The chart as a widget, with what it was drawn with as its first state.
+
+    Changes made to a widget before the page has shown it are lost; a figure drawn first and then made a
+    widget shows at once what it was drawn with.
+    """
+    widget = go.FigureWidget(figure)
+    # Follow the window when it changes size (a screen dragged onto the projector and made full screen).
+    widget._config = {"responsive": True, "displaylogo": False, "displayModeBar": False}
+    return widget
+
+
+def poll_figure(size: str = "console", words: Words | None = None) -> go.Figure:
+    """The empty chart as a plain figure, to draw on before it becomes a widget (`as_widget`)."""
     look = SIZES[size]
     bar = {"textposition": "outside", "cliponaxis": False, "hoverinfo": "skip"}
-    figure = go.FigureWidget(
+    figure = go.Figure(
         data=[go.Bar(x=[], y=[], **bar), go.Bar(x=[], y=[], visible=False, **bar)],
         layout=go.Layout(
             template="simple_white",
@@ -82,13 +99,11 @@ def new_poll_figure(size: str = "console", words: Words | None = None) -> go.Fig
         ),
     )
     figure.layout.meta = size
-    # Follow the window when it changes size (a screen dragged onto the projector and made full screen).
-    figure._config = {"responsive": True, "displaylogo": False, "displayModeBar": False}
     return figure
 
 
 def draw_results(
-    figure: go.FigureWidget, results: Results, showing: Showing, min_group_size: int, words: Words
+    figure: go.Figure | go.FigureWidget, results: Results, showing: Showing, min_group_size: int, words: Words
 ) -> None:
     """Redraw a chart; with nothing allowed to show, only the title and the line saying why."""
     look = SIZES[str(figure.layout.meta or "console")]

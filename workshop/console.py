@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from workshop.charts import draw_results, new_poll_figure
+from workshop.charts import as_widget, draw_results, new_poll_figure, poll_figure
 from workshop.content import Module, Poll, find_module, find_modules, load_module
 from workshop.errors import WorkshopError
 from workshop.following import follow
 from workshop.joining import Door
 from workshop.language import Words
 from workshop.moderation import ModerationQueue
+from workshop.polls import Results
 from workshop.prose import to_html
-from workshop.reveal import for_facilitator, policy_of, standing
+from workshop.reveal import Showing, for_facilitator, policy_of, standing
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store
 from workshop.support import load_contacts, support_file
@@ -528,7 +529,17 @@ class Console:
         if is_text:
             self.moderation.show(session.id, poll, texts or [], stands, session.min_group_size)
         else:
-            draw_results(self.figure, results, showing, session.min_group_size, say)
+            self._draw_chart(results, showing)
+
+    def _draw_chart(self, results: Results, showing: Showing) -> None:
+        assert self.session is not None
+        if self._figure is None:  # the first chart: drawn, then made a widget (see `charts.as_widget`)
+            draft = poll_figure("console", self.words)
+            draw_results(draft, results, showing, self.session.min_group_size, self.words)
+            self._figure = as_widget(draft)
+            self.figure_box.children = (self._figure,)
+            return
+        draw_results(self._figure, results, showing, self.session.min_group_size, self.words)
 
     def _requests_html(self, codes: list[str], pauses: int) -> str:
         """Private requests from phones: only the codes their askers hold, and how many want a pause."""
