@@ -78,13 +78,14 @@ def start_session(
 def start_from(console: Any, min_group_size: int, module: str = "tiny") -> str:
     """Start a session on an open console page; return its join code."""
     start = console.get_by_role("button", name="Start session")
-    end = console.get_by_role("button", name="End session")
+    # An earlier test's session, still running, is resumed, in its module's language.
+    end = console.get_by_role("button", name=re.compile(r"^(End session|Terminar sesión)$"))
     start.or_(end).wait_for()
     resumed = ""
-    if end.is_visible():  # an earlier test's session, still running, was resumed
+    if end.is_visible():
         resumed = console.locator(".join-code").inner_text()
         end.click()
-        console.get_by_role("button", name="Click again to end").click()
+        console.get_by_role("button", name=re.compile(r"^(Click again to end|Pulsa otra vez)")).click()
         start.wait_for()
     choose_module(console, module)
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill(str(min_group_size))
