@@ -74,7 +74,7 @@ def load(
     start = time.perf_counter()
     page.goto(url)
     for text in ready:
-        page.get_by_text(text).first.wait_for()
+        page.get_by_text(text).filter(visible=True).first.wait_for()
     took = time.perf_counter() - start
     time.sleep(1)  # let the kernel finish whatever the first render started
     new = [p for p in kernels(serve_process) if p.pid not in before]
