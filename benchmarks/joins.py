@@ -50,6 +50,7 @@ import psutil
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from workshop.content import find_module
 from workshop.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,14 +233,18 @@ def start_session(console: Page) -> str:
     """Start a session of pursuer-avoider with groups of one, open its loop-frequency scale (a poll the
     room may see; the module's first poll is private); return the code."""
     console.get_by_role("button", name="Start session").wait_for(timeout=PAGE_TIMEOUT_MS)
-    console.locator("select").first.select_option("pursuer-avoider")
+    picker = console.locator("select").first  # its choices read "Title (id)"
+    picker.select_option(label=picker.locator("option", has_text="(pursuer-avoider)").inner_text())
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill("1")
     console.get_by_role("button", name="Start session").click()
     code_element = console.locator(".join-code")
     code_element.wait_for(timeout=PAGE_TIMEOUT_MS)
     code = code_element.inner_text().strip()
     agenda = console.locator("select:visible")
-    opener = console.locator("button[title='open loop-frequency']")
+    # The poll's row is found by the prompt it shows, as the facilitator finds it.
+    prompt = find_module("pursuer-avoider").poll("loop-frequency").prompt
+    row = console.locator(".poll-row").filter(has=console.get_by_text(prompt, exact=True))
+    opener = row.get_by_role("button", name="Open", exact=True)
     for label in agenda.locator("option").all_inner_texts():
         agenda.select_option(label=label)
         with suppress(PlaywrightTimeout):  # the kernel redraws the section's poll controls

@@ -102,6 +102,7 @@ class RunningWorkshop:
     participant_url: str
     log_path: Path
     database_url: str
+    screen_url: str  # the projector's address as printed, with no session chosen
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -143,8 +144,9 @@ def start_workshop(folder: Path, *options: str) -> RunningWorkshop:
         text = log_path.read_text(errors="replace")
     console = re.search(r"console \(this laptop only\): (\S+)", text)
     participant = re.search(r"Participants join at:\s+(\S+)", text)
-    assert console and participant
-    return RunningWorkshop(process, console[1], participant[1], log_path, database_url)
+    screen = re.search(r"Projector screen \(this laptop only\):\s+(\S+)", text)
+    assert console and participant and screen
+    return RunningWorkshop(process, console[1], participant[1], log_path, database_url, screen[1])
 
 
 def stop_workshop(running: RunningWorkshop) -> None:

@@ -9,6 +9,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,11 +17,14 @@ import psutil
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import RunningWorkshop
+from tests.conftest import RunningWorkshop, start_workshop, stop_workshop
+from workshop.charts import MINIMUM_SCREEN_TEXT_PX
 from workshop.store import Store
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1400, "height": 1000}
+SMALL_LAPTOP = {"width": 1366, "height": 768}
+PROJECTOR = {"width": 1920, "height": 1080}
 WAIT_MS = 60_000  # a Voila page starts a kernel; the machine may be busy
 
 
@@ -87,15 +91,48 @@ def open_start_screen(pages: Pages, console_url: str, viewport: dict[str, int]) 
 
 
 def start_session(
-    pages: Pages, servers: RunningWorkshop, min_group_size: int, module: str = "tiny"
+    pages: Pages,
+    servers: RunningWorkshop,
+    min_group_size: int,
+    module: str = "tiny",
+    viewport: dict[str, int] = LAPTOP,
 ) -> tuple[Any, str]:
-    console = open_start_screen(pages, servers.console_url, LAPTOP)
-    console.locator("select").first.select_option(module)
+    """A console page that starts a new session; a session it resumed by itself is ended first."""
+    console = pages.open(servers.console_url, viewport)
+    return console, start_from(console, min_group_size, module)
+
+
+def start_from(console: Any, min_group_size: int, module: str = "tiny") -> str:
+    """Start a session on an open console page; return its join code."""
+    start = console.get_by_role("button", name="Start session")
+    # An earlier test's session, still running, is resumed, in its module's language.
+    end = console.get_by_role("button", name=re.compile(r"^(End session|Terminar sesión)$"))
+    start.or_(end).wait_for()
+    resumed = ""
+    if end.is_visible():
+        resumed = console.locator(".join-code").inner_text()
+        end.click()
+        console.get_by_role("button", name=re.compile(r"^(Click again to end|Pulsa otra vez)")).click()
+        start.wait_for()
+    choose_module(console, module)
     console.locator(".widget-inline-hbox:has-text('Min. group') input").fill(str(min_group_size))
-    console.get_by_role("button", name="Start session").click()
-    code = console.locator(".join-code:visible").inner_text()
+    start.click()
+    # The ended session's code stays in the hidden session view until the new one is drawn.
+    shown = (
+        console.locator(".join-code:visible", has_not_text=resumed)
+        if resumed
+        else console.locator(".join-code:visible")
+    )
+    code = shown.inner_text()
     assert re.fullmatch(r"[A-Z2-9]{5}", code)
-    return console, code
+    return str(code)
+
+
+def choose_module(console: Any, module_id: str) -> None:
+    """Pick a module in the console's picker, whose choices read "Title (id)"."""
+    picker = console.locator("select").first
+    label = picker.locator("option", has_text=f"({module_id})").inner_text()
+    picker.select_option(label=label)
 
 
 def open_screen(console: Any, code: str, viewport: dict[str, int]) -> Any:
@@ -142,9 +179,18 @@ def bar_texts(console: Any) -> list[str]:
     return [t.strip() for t in console.locator(".js-plotly-plot text.bartext").all_inner_texts()]
 
 
-def poll_button(console: Any, action: str, poll_id: str) -> Any:
-    """A poll's control on the console (each button's tooltip names its action and poll)."""
-    return console.locator(f"button[title='{action} {poll_id}']")
+WHO = "Who usually raises a worry first?"
+WHICH = "Which of these do you recognise?"
+HOW = "How safe do hard conversations feel?"
+WORDS = "In a few words, what helps you feel heard?"
+HOW_AGAIN = "And now, how safe do hard conversations feel?"
+
+
+def poll_button(console: Any, prompt: str, name: str) -> Any:
+    """A poll's control, found as the facilitator finds it: the button called `name` in the row that
+    shows the poll's prompt."""
+    row = console.locator(".poll-row").filter(has=console.get_by_text(prompt, exact=True))
+    return row.get_by_role("button", name=name, exact=True)
 
 
 def test_phones_answer_and_results_reach_the_room_only_when_revealed(
@@ -153,7 +199,7 @@ def test_phones_answer_and_results_reach_the_room_only_when_revealed(
     console, code = start_session(pages, workshop_servers, min_group_size=3)
     phones = [join(pages, workshop_servers, code) for _ in range(3)]
     console.get_by_text("3 devices joined").wait_for()
-    poll_button(console, "open", "who").click()
+    poll_button(console, WHO, "Open").click()
     for phone in phones:
         phone.get_by_role("button", name="Usually me").wait_for()
 
@@ -177,7 +223,7 @@ def test_phones_answer_and_results_reach_the_room_only_when_revealed(
     answer(phones[0], "About equally")
     console.get_by_text("3 answered · 3 devices joined").wait_for()
 
-    poll_button(console, "close", "who").click()
+    poll_button(console, WHO, "Close").click()
     console.locator("text.bartext", has_text="2 (67%)").wait_for()
     console.locator("text.bartext", has_text="1 (33%)").wait_for()
     # Not revealed to the room yet: once the phone has heard of the close (its question is gone, in the
@@ -185,7 +231,7 @@ def test_phones_answer_and_results_reach_the_room_only_when_revealed(
     phones[1].get_by_text("Waiting for the facilitator").wait_for()
     assert phones[1].locator(".workshop-bars").count() == 0
 
-    poll_button(console, "reveal", "who").click()
+    poll_button(console, WHO, "Reveal to room").click()
     for phone in phones:  # light HTML bars on phones, the same numbers as the screen
         phone.locator(".workshop-bars", has_text="2 (67%)").wait_for()
         assert phone.locator(".js-plotly-plot").count() == 0
@@ -232,7 +278,7 @@ def test_phones_say_thank_you_when_the_session_ends_and_cost_no_kernel(
     console, code = start_session(pages, workshop_servers, min_group_size=1)
     phone = join(pages, workshop_servers, code)
     assert len(participant_server_family(workshop_servers)) == 1  # the server alone: no kernel per phone
-    poll_button(console, "open", "who").click()
+    poll_button(console, WHO, "Open").click()
     send = phone.get_by_role("button", name="Send answer")
     send.wait_for()  # a question open when the session ends: its Send must go
     console.get_by_role("button", name="End session").click()
@@ -245,7 +291,7 @@ def test_the_projector_screen_shows_the_code_and_only_the_count(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=1)
-    screen = open_screen(console, code, {"width": 1920, "height": 1080})
+    screen = open_screen(console, code, PROJECTOR)
     console.get_by_role("button", name="Open").first.click()
     screen.get_by_text("Who usually raises a worry first?").wait_for()
     phone = join(pages, workshop_servers, code)
@@ -292,6 +338,39 @@ def chart_fits(screen: Any) -> None:
     assert screen.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
 
+def chart_is_legible(screen: Any) -> None:
+    """Every text of the revealed chart is at least MINIMUM_SCREEN_TEXT_PX, and no text overprints
+    another (a bar label its summary line, the legend the title) or is crossed by an axis line."""
+    measured = screen.evaluate(
+        """() => {
+            const plot = document.querySelector('.workshop-screen .js-plotly-plot');
+            const shown = e => e.textContent.trim() && e.getBoundingClientRect().width > 0;
+            const box = e => { const r = e.getBoundingClientRect();
+                               return [r.left, r.top, r.right, r.bottom, e.textContent.trim()]; };
+            const texts = [...plot.querySelectorAll('text')].filter(shown);
+            return {
+                sizes: [...plot.querySelectorAll('text, tspan')].filter(shown)
+                    .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.trim()]),
+                texts: texts.map(box),
+                lines: [...plot.querySelectorAll('path.xlines-above, path.ylines-above')]
+                    .filter(e => e.getBoundingClientRect().width + e.getBoundingClientRect().height > 0)
+                    .map(box),
+            };
+        }"""
+    )
+    small = [(size, text) for size, text in measured["sizes"] if size < MINIMUM_SCREEN_TEXT_PX]
+    assert measured["sizes"] and not small, f"chart text under {MINIMUM_SCREEN_TEXT_PX} px: {small}"
+
+    def overlap(a: list[Any], b: list[Any]) -> bool:
+        return bool(min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1)
+
+    texts = measured["texts"]
+    crossing = [(a[4], b[4]) for i, a in enumerate(texts) for b in texts[i + 1 :] if overlap(a, b)]
+    assert crossing == [], f"chart texts overprint each other: {crossing}"
+    crossed = [(line, t[4]) for line in measured["lines"] for t in texts if overlap(line, t)]
+    assert crossed == [], f"an axis line runs through a text: {crossed}"
+
+
 def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
@@ -300,7 +379,7 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     phones = [join(pages, workshop_servers, code) for _ in range(2)]
 
     # Multiple choice, revealed after it closes.
-    poll_button(console, "open", "which").click()
+    poll_button(console, WHICH, "Open").click()
     for phone, picks in zip(phones, [["Asking to talk", "Needing space"], ["Asking to talk"]], strict=True):
         for pick in picks:
             phone.get_by_role("button", name=pick, exact=True).click()
@@ -308,15 +387,16 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
         phone.get_by_text("Answer received").wait_for()
     screen.get_by_text("2 answers · results show after the question closes").wait_for()
     assert screen.locator(".workshop-chart").bounding_box()["height"] == 0
-    poll_button(console, "reveal", "which").click()  # "Close and reveal"
+    poll_button(console, WHICH, "Close and reveal").click()
     screen.locator("text.bartext", has_text="2 (100%)").wait_for()
     screen.locator("text.bartext", has_text="1 (50%)").wait_for()
     chart_fits(screen)
+    chart_is_legible(screen)  # the checklist chart: its axis clear of its summary line
 
     # A live scale: on the screen as answers come in, but only from the minimum group size on.
     console.locator("select:visible").select_option(label="End · 10 min")
-    poll_button(console, "open", "how").click()
-    poll_button(console, "reveal", "how").click()
+    poll_button(console, HOW, "Open").click()
+    poll_button(console, HOW, "Reveal to room").click()
     screen.get_by_text("results appear after 2 more").first.wait_for()
     answer(phones[0], "2")
     screen.get_by_text("results appear after 1 more").first.wait_for()
@@ -327,11 +407,11 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
 
     # Open text: moderated on the console, escaped everywhere, flagged words never shown unasked.
     console.locator("select:visible").select_option(label="Later · 10 min")
-    poll_button(console, "open", "words").click()
+    poll_button(console, WORDS, "Open").click()
     send_text(phones[0], "<b>Being heard</b>")
     send_text(phones[1], "He hits me when angry")
     console.get_by_text("2 answers · you can read them here when you close the question").wait_for()
-    poll_button(console, "reveal", "words").click()
+    poll_button(console, WORDS, "Close and reveal").click()
     console.get_by_text("1 answer may speak of danger at home").wait_for()
     console.get_by_role("button", name="Approve all unflagged").click()
     screen.locator("blockquote", has_text="<b>Being heard</b>").wait_for()
@@ -339,15 +419,17 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     assert "hits me" not in screen.locator(".workshop-screen").inner_text()
 
     # Before and after, side by side.
-    poll_button(console, "open", "how-again").click()
+    poll_button(console, HOW_AGAIN, "Open").click()
     answer(phones[0], "4")
     answer(phones[1], "5")
-    poll_button(console, "reveal", "how-again").click()
+    poll_button(console, HOW_AGAIN, "Reveal to room").click()
     screen.get_by_text("of 2 who answered both, 2 higher").wait_for()
     screen.locator(".legendtext", has_text="before").wait_for()
     chart_fits(screen)
-    screen.set_viewport_size({"width": 1920, "height": 1080})
+    chart_is_legible(screen)  # before/after: the legend and bar labels clear of the summary line
+    screen.set_viewport_size(PROJECTOR)
     chart_fits(screen)
+    chart_is_legible(screen)
     assert "Compare before and after." not in screen.locator(".workshop-screen").inner_text()
     assert pages.blocked == []
 
@@ -359,7 +441,7 @@ def test_a_spanish_session_speaks_spanish_on_the_phone_and_the_console(
     console.get_by_text("Abrir la pantalla del proyector").wait_for()
     phone = pages.open(f"{workshop_servers.participant_url}?code={code}", PHONE)
     phone.get_by_text("Esperando a que la persona facilitadora abra una pregunta.").wait_for()
-    poll_button(console, "open", "quien").click()
+    poll_button(console, "¿Quién suele plantear primero una preocupación?", "Abrir").click()
     phone.get_by_role("button", name="Normalmente yo", exact=True).click()
     phone.get_by_role("button", name="Enviar respuesta").click()
     phone.get_by_text("Respuesta recibida").wait_for()
@@ -384,7 +466,7 @@ def test_a_phone_has_support_a_private_word_a_hidden_answer_and_a_quick_exit(
     phone.get_by_role("button", name="I need a pause").click()
     console.get_by_text("1 person asked for a pause.").wait_for()
 
-    poll_button(console, "open", "who").click()
+    poll_button(console, WHO, "Open").click()
     answer(phone, "Usually me")
     phone.get_by_text("Your answer is in").wait_for()
     assert phone.get_by_role("button", name="Usually me").count() == 0  # nothing shows which it was
@@ -412,7 +494,7 @@ def test_a_phone_says_honestly_whether_an_answer_got_through(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=1)
-    poll_button(console, "open", "which").click()
+    poll_button(console, WHICH, "Open").click()
     phone = join(pages, workshop_servers, code)
     send = phone.get_by_role("button", name="Send answer")
     send.wait_for()
@@ -449,10 +531,11 @@ def test_a_phone_says_honestly_whether_an_answer_got_through(
 def test_the_console_fits_a_1366_by_768_laptop_with_every_caption_whole(
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
-    console = open_start_screen(pages, workshop_servers.console_url, {"width": 1366, "height": 768})
-    console.locator("select").first.select_option("tiny")
-    console.get_by_role("button", name="Start session").click()
-    poll_button(console, "open", "who").wait_for()
+    console, _code = start_session(pages, workshop_servers, min_group_size=5, viewport=SMALL_LAPTOP)
+    poll_button(console, WHO, "Open").wait_for()
+    # Each poll control's tooltip says what it does, and to which poll, in words.
+    tips = console.locator(".poll-row button").evaluate_all("buttons => buttons.map(b => b.title)")
+    assert tips and all(tip.endswith((f": {WHO}", f": {WHICH}")) for tip in tips), tips
     # The session's first redraw hides the chart box until a question is chosen: wait for it, not for
     # the buttons that come before it.
     console.locator(".workshop-chart").wait_for(state="hidden")
@@ -498,7 +581,7 @@ def test_a_phone_joins_by_typed_code_keeps_it_and_shows_ticks_and_refusals_in_vi
     pages: Pages, workshop_servers: RunningWorkshop
 ) -> None:
     console, code = start_session(pages, workshop_servers, min_group_size=1)
-    poll_button(console, "open", "which").click()  # a checklist of three, "tick up to 2"
+    poll_button(console, WHICH, "Open").click()  # a checklist of three, "tick up to 2"
     phone = pages.open(workshop_servers.participant_url, PHONE)
     phone.get_by_role("textbox").fill(code.lower())
     phone.get_by_role("button", name="Join").click()
@@ -540,14 +623,66 @@ def test_the_console_and_the_screen_load_widget_front_ends_that_agree_with_voila
     console, code = start_session(pages, workshop_servers, min_group_size=1)
     screen = open_screen(console, code, {"width": 1920, "height": 1080})
     pages.on_console = None  # the phone's page is not a Voila page
-    poll_button(console, "open", "who").click()
+    poll_button(console, WHO, "Open").click()
     answer(join(pages, workshop_servers, code), "Usually me")
-    poll_button(console, "close", "who").click()
-    poll_button(console, "reveal", "who").click()
+    poll_button(console, WHO, "Close").click()
+    poll_button(console, WHO, "Reveal to room").click()
     # The charts are drawn: Plotly's and anywidget's front ends have loaded on both pages.
     console.locator(".js-plotly-plot text.bartext", has_text="1 (100%)").wait_for()
     screen.locator(".workshop-screen .js-plotly-plot text.bartext", has_text="1 (100%)").wait_for()
     assert len(said) > 0, "no console message heard at all: the listener is not attached"
     mismatches = [m for m in said if "Unsatisfied version" in m or "No satisfying version" in m]
     assert mismatches == [], "\n".join(mismatches)
+
+
+def test_the_printed_projector_address_follows_the_newest_session_and_says_when_none_runs(
+    pages: Pages, tmp_path: Path
+) -> None:
+    servers = start_workshop(tmp_path)  # its own servers: no session of another test is running
+    try:
+        screen = pages.open(servers.screen_url, PROJECTOR)
+        screen.get_by_text("The workshop will begin shortly").wait_for()
+        assert screen.locator(".join-code").count() == 0
+        # Two console tabs at the start screen: the first starts a session that keeps running.
+        first = pages.open(servers.console_url, SMALL_LAPTOP)
+        second = pages.open(servers.console_url, SMALL_LAPTOP)
+        second.get_by_role("button", name="Start session").wait_for()
+        old_code = start_from(first, min_group_size=1)
+        screen.locator(".join-code", has_text=old_code).wait_for()
+        # The facilitator starts afresh in the other tab; the earlier session is still running.
+        new_code = start_from(second, min_group_size=1)
+        screen.locator(".join-code", has_text=new_code).wait_for()
+        assert old_code not in screen.locator(".workshop-screen").inner_text()
+        # When the old session ends, and then the new one, the screen says the workshop is over.
+        first.get_by_role("button", name="End session").click()
+        first.get_by_role("button", name="Click again to end").click()
+        first.get_by_role("button", name="Start session").wait_for()
+        time.sleep(1.5)  # the screen looks at the store every 0.5 s: it has had three looks
+        assert new_code in screen.locator(".workshop-screen").inner_text()
+        second.get_by_role("button", name="End session").click()
+        second.get_by_role("button", name="Click again to end").click()
+        screen.get_by_text("Thank you for taking part").wait_for()
+        assert screen.locator(".join-code").count() == 0
+        assert pages.blocked == []
+    finally:
+        stop_workshop(servers)
+
+
+def test_a_fresh_console_page_resumes_the_running_session_with_counts_and_chart_at_once(
+    pages: Pages, workshop_servers: RunningWorkshop
+) -> None:
+    console, code = start_session(pages, workshop_servers, min_group_size=1, viewport=SMALL_LAPTOP)
+    poll_button(console, WHO, "Open").click()
+    phone = join(pages, workshop_servers, code)
+    answer(phone, "Usually me")
+    poll_button(console, WHO, "Close").click()
+    console.locator("text.bartext", has_text="1 (100%)").wait_for()
+    # The facilitator's laptop crashes, or the page is reloaded: a new page, a new kernel.
+    again = pages.open(workshop_servers.console_url, SMALL_LAPTOP)
+    again.get_by_text(f"Resumed the running session {code}").wait_for()
+    again.locator(".join-code", has_text=code).wait_for()
+    # Counts and chart at once, without pressing anything.
+    again.get_by_text("1 answered · 1 device joined").wait_for()
+    again.locator("text.bartext", has_text="1 (100%)").wait_for()
+    assert again.get_by_role("button", name="Start session").count() == 0
     assert pages.blocked == []

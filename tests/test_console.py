@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
 import pytest
 
 from workshop.console import Console
@@ -54,33 +57,65 @@ def test_the_console_shows_the_notes_of_the_chosen_section(sqlite_store: Store) 
     assert sqlite_store.session(console.session.id).current_section == "end"
 
 
-def poll_button(console: Console, action: str, poll_id: str) -> Any:
-    """A poll's control, found by what it does (its tooltip names the action and the poll)."""
-    found = [b for b in _buttons(console.poll_controls) if b.tooltip == f"{action} {poll_id}"]
-    assert len(found) == 1, f"no single '{action} {poll_id}' button on the console"
+def poll_button(console: Console, prompt: str, name: str) -> Any:
+    """A poll's control, found as a person finds it: the button called `name` in the row showing `prompt`."""
+    rows = [row for row in console.poll_controls.children if prompt in _texts(row)]
+    assert len(rows) == 1, f"no single row for {prompt!r} on the console"
+    found = [b for b in _buttons(rows[0]) if b.description == name]
+    assert len(found) == 1, f"no single {name!r} button in the row of {prompt!r}"
     return found[0]
 
 
 def _buttons(widget: Any) -> list[Any]:
-    import ipywidgets as widgets
-
     if isinstance(widget, widgets.Button):
         return [widget]
     return [b for child in getattr(widget, "children", ()) for b in _buttons(child)]
 
 
+def _texts(widget: Any) -> str:
+    """What a person reads in a widget and those inside it (the text of its HTML)."""
+    if isinstance(widget, widgets.HTML):
+        return html.unescape(re.sub(r"<[^>]+>", " ", widget.value))
+    return " ".join(_texts(child) for child in getattr(widget, "children", ()))
+
+
+WHO = "Who usually raises a worry first?"
+
+
 def test_open_and_close_buttons_drive_the_poll(sqlite_store: Store) -> None:
     console = started_console(sqlite_store)
     assert console.session is not None
-    assert not poll_button(console, "open", "who").disabled
-    assert poll_button(console, "close", "who").disabled  # nothing to close yet
-    poll_button(console, "open", "who").click()
+    assert not poll_button(console, WHO, "Open").disabled
+    assert poll_button(console, WHO, "Close").disabled  # nothing to close yet
+    poll_button(console, WHO, "Open").click()
     assert sqlite_store.state(console.session.id).open_poll == "who"
-    assert poll_button(console, "open", "who").disabled
-    poll_button(console, "close", "who").click()
+    assert poll_button(console, WHO, "Open").disabled
+    poll_button(console, WHO, "Close").click()
     assert sqlite_store.state(console.session.id).open_poll is None
-    assert poll_button(console, "close", "who").disabled  # the redrawn row says it is closed
-    assert not poll_button(console, "open", "who").disabled  # and may be opened again
+    assert poll_button(console, WHO, "Close").disabled  # the redrawn row says it is closed
+    assert not poll_button(console, WHO, "Open").disabled  # and may be opened again
+
+
+def test_every_poll_button_says_in_words_what_it_does_to_which_poll(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert poll_button(console, WHO, "Open").tooltip == f"Open: {WHO}"
+    assert poll_button(console, WHO, "Reveal to room").tooltip == f"Show the results to the room: {WHO}"
+    poll_button(console, WHO, "Open").click()
+    assert poll_button(console, WHO, "Close").tooltip == f"Close: {WHO}"
+    assert poll_button(console, WHO, "Close and reveal").tooltip.startswith("Close, then show the results")
+    assert poll_button(console, WHO, "Chart").tooltip == f"Chart the results here: {WHO}"
+    poll_button(console, WHO, "Close and reveal").click()
+    assert poll_button(console, WHO, "Hide").tooltip.endswith(f": {WHO}")
+    every = [b.tooltip for b in _buttons(console.poll_controls)]
+    assert all(tip.endswith("?") and ": " in tip for tip in every), every
+
+
+def test_a_spanish_session_says_its_poll_buttons_in_spanish(sqlite_store: Store) -> None:
+    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1")
+    console.module_choice.value = "tiny-es"
+    console.start_button.click()
+    quien = "¿Quién suele plantear primero una preocupación?"
+    assert poll_button(console, quien, "Abrir").tooltip == f"Abrir: {quien}"
 
 
 def test_while_an_after_close_poll_is_open_the_console_shows_only_the_count(
@@ -191,6 +226,20 @@ def test_private_requests_show_only_their_codes_and_a_count(sqlite_store: Store)
     assert "2 people asked for a pause." in console.requests_view.value
 
 
+def test_the_module_picker_shows_titles_and_keeps_ids_as_values(sqlite_store: Store, tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("id: broken\ntitle: [unclosed\n")
+    console = Console(
+        sqlite_store, module_folders=[TESTS / "modules", tmp_path], participant_base="http://x:1"
+    )
+    choices = dict(console.module_choice.options)
+    assert choices["A tiny test module (tiny)"] == "tiny"
+    assert choices["The Emotional Pursuer and the Emotional Avoider (pursuer-avoider)"] == "pursuer-avoider"
+    assert choices["broken (cannot be read: Start session says why)"] == "broken"
+    console.module_choice.value = "tiny"  # the id is what is chosen and started
+    console.start_button.click()
+    assert console.session is not None and console.session.module.id == "tiny"
+
+
 def test_the_start_screen_lists_what_to_do_before_the_session(sqlite_store: Store) -> None:
     console = Console(
         sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://10.1.2.3:8866"
@@ -260,3 +309,63 @@ def test_a_console_opened_after_a_crash_resumes_the_running_session_by_itself(sq
     again.end_session()
     fresh = Console(sqlite_store, module_folders=[TESTS / "modules"], resume_running=True)
     assert fresh.session is None
+
+
+def queue_button(console: Console, text: str, name: str) -> Any:
+    """A moderation control: the button called `name` in the row showing the answer `text`."""
+    rows = [row for row in console.moderation.rows.children if text in _texts(row)]
+    assert len(rows) == 1, f"no single queue row for {text!r}"
+    found = [b for b in _buttons(rows[0]) if b.description == name]
+    assert len(found) == 1, f"no single {name!r} button in the row of {text!r}"
+    return found[0]
+
+
+def test_a_flagged_answer_is_approved_on_the_second_click_even_after_a_redraw(sqlite_store: Store) -> None:
+    console = started_console(sqlite_store)
+    assert console.session is not None
+    console.agenda.value = "later"
+    words = "In a few words, what helps you feel heard?"
+    poll_button(console, words, "Open").click()
+    answer(sqlite_store, console, "words", ["He hits me when angry", "Being heard", "Time to think"])
+    poll_button(console, words, "Close").click()
+    console.refresh()
+    flagged = "He hits me when angry"
+    queue_button(console, flagged, "Approve").click()
+    assert queue_button(console, flagged, "Yes, show it").button_style == "danger"
+
+    def reviews() -> dict[str, str]:
+        assert console.session is not None
+        return {a.text: a.review for a in sqlite_store.text_answers(console.session.id, "words")}
+
+    assert reviews()[flagged] == "pending"  # the first click only asks
+    queue_button(console, "Being heard", "Reject").click()  # the queue redraws from the store
+    assert "Being heard" not in reviews() and "rejected" in reviews().values()  # its words are wiped
+    queue_button(console, flagged, "Yes, show it").click()  # the ask outlived the redraw
+    assert reviews()[flagged] == "approved"
+    queue_button(console, "Time to think", "Approve").click()  # an unflagged answer needs one click
+    assert reviews()["Time to think"] == "approved"
+
+
+def test_a_poll_row_names_the_reveal_policy_as_enforced(sqlite_store: Store, tiny: Module) -> None:
+    data = tiny.to_dict()
+    for poll in data["polls"]:
+        if poll["id"] == "words":
+            poll["reveal"] = "live"  # a written answer shown as it arrives would say who wrote it
+    sqlite_store.start_session(Module.from_dict(data))
+    console = Console(sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1")
+    console.resume_button.click()
+    console.agenda.value = "later"
+    assert "open text · results after closing · not asked yet" in _texts(console.poll_controls)
+
+
+def test_a_resumed_session_charts_the_poll_last_asked_even_when_closed(sqlite_store: Store) -> None:
+    first = started_console(sqlite_store)
+    poll_button(first, WHO, "Open").click()
+    answer(sqlite_store, first, "who", ["Usually me"])
+    poll_button(first, WHO, "Close").click()
+    again = Console(
+        sqlite_store, module_folders=[TESTS / "modules"], participant_base="http://x:1", resume_running=True
+    )
+    assert "1 answered" in again.counts.value
+    assert list(again.figure.data[0].x) == [1, 0, 0]
+    assert again.figure_box.layout.display is None

@@ -28,7 +28,7 @@ from tests.conftest import (
     start_workshop,
     stop_workshop,
 )
-from tests.test_browser import LAPTOP, PHONE, Pages, open_start_screen
+from tests.test_browser import LAPTOP, PHONE, Pages, choose_module, open_start_screen
 from workshop.content import Module
 from workshop.store import SessionRecord, Store
 
@@ -232,7 +232,7 @@ def test_a_killed_console_kernel_leaves_its_server_up_and_a_reload_gets_a_workin
     ).first.wait_for()
     if console.get_by_role("button", name="Start another session").is_visible():
         console.get_by_role("button", name="Start another session").click()
-    console.locator("select").first.select_option("tiny")
+    choose_module(console, "tiny")
     console.get_by_role("button", name="Start session").click()
     console.locator(".join-code").wait_for()
     assert "server stopped" not in workshop.log()[said_before:]

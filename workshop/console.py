@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import html
 import os
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from workshop.charts import draw_results, new_poll_figure
-from workshop.content import Module, Poll, find_module, find_modules
+from workshop.charts import as_widget, draw_results, new_poll_figure, poll_figure
+from workshop.content import Module, Poll, find_module, find_modules, load_module
 from workshop.errors import WorkshopError
 from workshop.following import follow
 from workshop.joining import Door
@@ -23,10 +25,13 @@ from workshop.language import Words
 from workshop.moderation import ModerationQueue
 from workshop.polls import Results
 from workshop.prose import to_html
-from workshop.reveal import for_facilitator, policy_of, standing
+from workshop.reveal import Showing, for_facilitator, policy_of, standing
 from workshop.sessions import lan_address, participant_url, qr_svg
 from workshop.store import SessionRecord, Store, TextAnswer
 from workshop.support import load_contacts, support_file
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 CONSOLE_STYLE = """
 <style>
@@ -51,6 +56,12 @@ CONSOLE_STYLE = """
 .workshop-console .on-screen { background: #e6f4ea; padding: 1px 6px; border-radius: 4px; }
 </style>
 """
+
+
+@lru_cache(maxsize=256)
+def _title(path: Path, _modified: int) -> str:
+    """A module's title, read again only when its file changes (every module is checked to list it)."""
+    return load_module(path).title
 
 
 def default_participant_base() -> str:
@@ -83,9 +94,7 @@ class Console:
 
         self.message = widgets.HTML()
         # Starting or resuming.
-        self.module_choice = widgets.Dropdown(
-            description=say("console.module"), options=sorted(find_modules(module_folders))
-        )
+        self.module_choice = widgets.Dropdown(description=say("console.module"), options=self._modules())
         self.group_size = widgets.BoundedIntText(value=5, min=1, max=50, description=say("console.min-group"))
         # Asked at the start: more devices than people is how ballot stuffing shows itself.
         self.expected_people = widgets.BoundedIntText(
@@ -132,9 +141,9 @@ class Console:
         self._filling = False
         self.section_view = widgets.HTML()
         self.poll_controls = widgets.VBox()
-        self.figure = new_poll_figure()
+        self._figure: go.FigureWidget | None = None  # made when first charted: see `figure`
         # A FigureWidget's `layout` is Plotly's, so a box around it is what hides it for open text.
-        self.figure_box = widgets.Box([self.figure], layout=widgets.Layout(width="100%"))
+        self.figure_box = widgets.Box([], layout=widgets.Layout(width="100%"))
         self.figure_box.add_class("workshop-chart")
         self.moderation = ModerationQueue(store, on_change=self._after_moderation)
         self.moderation.view.layout.display = "none"
@@ -184,6 +193,18 @@ class Console:
             resumed = self.words("console.resumed", code=self.session.join_code)
             self.message.value = f"<p>{html.escape(resumed)}</p>"
 
+    @property
+    def figure(self) -> go.FigureWidget:
+        """The chart, made the first time a poll is charted.
+
+        Plotly's first FigureWidget costs the kernel ~1.4 s and ~45 MB and sends the page a 5 MB script:
+        the start screen, and a session before any poll, come up without it.
+        """
+        if self._figure is None:
+            self._figure = new_poll_figure()
+            self.figure_box.children = (self._figure,)
+        return self._figure
+
     # Sessions ------------------------------------------------------------------------------------
 
     def _draw_before(self) -> None:
@@ -204,6 +225,17 @@ class Console:
             f'<div class="before"><h3>{html.escape(say("guide.before-session"))}</h3>'
             f"<p>{html.escape(say('guide.before-intro'))}</p><ul>{steps}</ul></div>"
         )
+
+    def _modules(self) -> list[tuple[str, str]]:
+        """The picker's choices: "Title (id)" to read, the id as the value, in the order of the titles."""
+        choices = []
+        for module_id, path in find_modules(self.module_folders).items():
+            try:
+                label = f"{_title(path, path.stat().st_mtime_ns)} ({module_id})"
+            except WorkshopError:  # Start says what is wrong with it, line by line
+                label = self.words("console.module-unreadable", id=module_id)
+            choices.append((label, module_id))
+        return sorted(choices, key=lambda choice: choice[0].casefold())
 
     def _list_running(self) -> None:
         options = [
@@ -304,9 +336,12 @@ class Console:
         self.setup_box.layout.display = "none"
         self.session_box.layout.display = None
         self._seen = ()
-        # Resumed mid-session: chart at once what the room is on (the open or revealed poll).
+        # Resumed mid-session: chart at once what the room is on (the open or revealed poll, else the
+        # current section's last poll asked).
         state = self.store.state(record.id)
-        shown = state.open_poll or state.revealed_poll
+        statuses = self.store.poll_statuses(record.id)
+        asked = [p for p in module.section(self._current_section()).polls if p in statuses]
+        shown = state.open_poll or state.revealed_poll or (asked[-1] if asked else None)
         self.chart_poll = module.poll(shown) if shown else None
         self._draw_section()
         self.refresh()
@@ -379,25 +414,24 @@ class Console:
             poll = self.session.module.poll(poll_id)
             status = statuses.get(poll_id, "not asked yet")
             buttons = {
-                "open": widgets.Button(
-                    description=say("console.open"), button_style="success", disabled=status == "open"
+                "open": self._poll_button(
+                    "console.open", poll, button_style="success", disabled=status == "open"
                 ),
-                "close": widgets.Button(description=say("console.close"), disabled=status != "open"),
+                "close": self._poll_button("console.close", poll, disabled=status != "open"),
                 "reveal": self._reveal_button(poll, status, revealed == poll_id),
-                "chart": widgets.Button(
-                    description=say("console.answers" if poll.kind == "text" else "console.chart")
+                "chart": self._poll_button(
+                    "console.answers" if poll.kind == "text" else "console.chart", poll
                 ),
             }
             buttons["open"].on_click(lambda _b, p=poll: self.open_poll(p))
             buttons["close"].on_click(lambda _b, p=poll: self.close_poll(p))
             buttons["chart"].on_click(lambda _b, p=poll: self.show_chart(p))
-            for action, button in buttons.items():
-                button.tooltip = f"{action} {poll_id}"
-                button.layout.width = "auto"
             on_screen = f' · <span class="on-screen">{html.escape(say("console.on-screen"))}</span>'
             kind = "before-after" if poll.before else poll.kind
             state = {"open": "status.open", "closed": "status.closed"}.get(status, "status.not-asked")
-            details = " · ".join([say(f"kind.{kind}"), say(f"policy.{poll.reveal}"), say(state)])
+            # The policy as enforced (a written answer is never live; a pair takes the stricter round's).
+            policy = standing(self.session.module, poll, statuses).policy
+            details = " · ".join([say(f"kind.{kind}"), say(f"policy.{policy}"), say(state)])
             label = widgets.HTML(
                 f"<b>{html.escape(poll.prompt)}</b><br>"
                 f"<small>{html.escape(details)}{on_screen if revealed == poll_id else ''}</small>",
@@ -410,18 +444,25 @@ class Console:
             rows.append(widgets.HTML(f"<p><i>{html.escape(say('console.no-polls'))}</i></p>"))
         self.poll_controls.children = rows
 
+    def _poll_button(self, caption: str, poll: Poll, **style: object) -> widgets.Button:
+        """A poll's control: its caption, and a tooltip that says in words what it does to which poll."""
+        button = widgets.Button(
+            description=self.words(caption), tooltip=self.words(f"{caption}-tip", prompt=poll.prompt), **style
+        )
+        button.layout.width = "auto"
+        return button
+
     def _reveal_button(self, poll: Poll, status: str, on_screen: bool) -> widgets.Button:
         """Reveal to room, or Hide when it is showing; a facilitator-only poll cannot be revealed."""
         if on_screen:
-            button = widgets.Button(description=self.words("console.hide"), icon="eye-slash")
+            button = self._poll_button("console.hide", poll, icon="eye-slash")
             button.on_click(lambda _b: self.hide_results())
             return button
         if policy_of(poll) == "never":
-            return widgets.Button(description=self.words("console.facilitator-only"), disabled=True)
+            return self._poll_button("console.facilitator-only", poll, disabled=True)
         closing = policy_of(poll) == "after-close" and status == "open"
-        button = widgets.Button(
-            description=self.words("console.close-reveal" if closing else "console.reveal"),
-            button_style="info",
+        button = self._poll_button(
+            "console.close-reveal" if closing else "console.reveal", poll, button_style="info"
         )
         button.on_click(lambda _b: self.reveal_results(poll))
         return button
@@ -522,7 +563,17 @@ class Console:
         if is_text:
             self.moderation.show(session.id, poll, texts or [], stands, session.min_group_size)
         else:
-            draw_results(self.figure, results, showing, session.min_group_size, say)
+            self._draw_chart(results, showing)
+
+    def _draw_chart(self, results: Results, showing: Showing) -> None:
+        assert self.session is not None
+        if self._figure is None:  # the first chart: drawn, then made a widget (see `charts.as_widget`)
+            draft = poll_figure("console", self.words)
+            draw_results(draft, results, showing, self.session.min_group_size, self.words)
+            self._figure = as_widget(draft)
+            self.figure_box.children = (self._figure,)
+            return
+        draw_results(self._figure, results, showing, self.session.min_group_size, self.words)
 
     def _requests_html(self, codes: list[str], pauses: int) -> str:
         """Private requests from phones: only the codes their askers hold, and how many want a pause."""

@@ -43,6 +43,9 @@ class ModerationQueue:
         self.approve_all.on_click(lambda _b: self._approve_unflagged())
         self.rows = widgets.VBox()
         self.pending: list[TextAnswer] = []
+        # Flagged answers whose Approve was clicked once, so the next click approves. Kept across redraws
+        # by text: an answer its writer has replaced since is asked about afresh.
+        self.confirm_asked: set[tuple[int | None, str, int, str]] = set()
         self._drawn: tuple[object, ...] = ()
         self.view = widgets.VBox([widgets.HTML(QUEUE_STYLE), self.summary, self.approve_all, self.rows])
         self.view.add_class("workshop-queue")
@@ -53,9 +56,10 @@ class ModerationQueue:
         """Redraw the queue: the answers once the poll has closed with enough of them, else only counts."""
         drawn = (session_id, poll.id, tuple(answers), standing, min_group_size)
         if drawn == self._drawn:
-            return  # redrawing would lose a half-made two-click approval
+            return
         self._drawn = drawn
         self.session_id, self.poll = session_id, poll
+        self.confirm_asked &= {self._key(poll, a) for a in answers if a.review == "pending"}
         say = self.words
         self.approve_all.description = say("queue.approve-all")
         counted = say.answers(len(answers))
@@ -99,7 +103,11 @@ class ModerationQueue:
             text = f'<div class="flagged">{html.escape(found)}{text}</div>'
         buttons: list[widgets.Button] = []
         if answer.review == "pending":  # a rejected text's words are gone: there is nothing left to approve
-            approve = widgets.Button(description=self.words("queue.approve"), button_style="success")
+            asked = self._key(self.poll, answer) in self.confirm_asked
+            approve = widgets.Button(
+                description=self.words("queue.confirm" if asked else "queue.approve"),
+                button_style="danger" if asked else "success",
+            )
             approve.on_click(lambda b, a=answer, p=self.poll: self._approve(b, p, a))
             buttons.append(approve)
         if answer.review != "rejected":
@@ -118,11 +126,17 @@ class ModerationQueue:
 
     def _approve(self, button: widgets.Button, poll: Poll | None, answer: TextAnswer) -> None:
         """A flagged answer is approved only on a second click, after the facilitator has read it."""
-        if answer.flags and button.description != self.words("queue.confirm"):
+        key = self._key(poll, answer)
+        if answer.flags and key not in self.confirm_asked:
+            self.confirm_asked.add(key)
             button.description = self.words("queue.confirm")
             button.button_style = "danger"
             return
+        self.confirm_asked.discard(key)
         self._decide(poll, answer, "approved")
+
+    def _key(self, poll: Poll | None, answer: TextAnswer) -> tuple[int | None, str, int, str]:
+        return (self.session_id, poll.id if poll else "", answer.participant_id, answer.text)
 
     def _approve_unflagged(self) -> None:
         for answer in self.pending:

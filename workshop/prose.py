@@ -11,6 +11,7 @@ import re
 
 from workshop.content import Module, Poll, Section
 from workshop.language import Words
+from workshop.reveal import policy_of
 
 
 def blocks(text: str) -> list[tuple[str, list[str]]]:
@@ -60,7 +61,7 @@ def poll_details(poll: Poll, words: Words | None = None) -> str:
     else:
         picks = ", " + say("guide.up-to-picks", n=poll.max_picks) if poll.max_picks else ""
         detail = f"{say(f'kind.{poll.kind}')}{picks}: " + " / ".join(poll.options)
-    shown = say("guide.reveal-private") if poll.private else say(f"guide.reveal-{poll.reveal}")
+    shown = say("guide.reveal-private") if poll.private else say(f"guide.reveal-{policy_of(poll)}")
     return f"{detail}; {shown}"
 
 
