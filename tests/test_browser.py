@@ -327,7 +327,8 @@ def chart_fits(screen: Any) -> None:
                 const plot = document.querySelector('.workshop-screen .js-plotly-plot');
                 if (!plot) return false;
                 const box = plot.getBoundingClientRect();
-                return box.width >= 0.8 * window.innerWidth && box.bottom <= window.innerHeight;
+                return box.width >= 0.8 * window.innerWidth && box.bottom <= window.innerHeight
+                    && box.height >= 0.6 * window.innerHeight;
             }""",
             timeout=5000,
         )
@@ -335,6 +336,8 @@ def chart_fits(screen: Any) -> None:
     viewport = screen.viewport_size
     assert box is not None and box["y"] + box["height"] <= viewport["height"], (box, viewport)
     assert box["width"] >= 0.8 * viewport["width"], (box, viewport)
+    # Filling the screen: most of its height too, below the compact join strip.
+    assert box["height"] >= 0.6 * viewport["height"], (box, viewport)
     assert screen.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
 

@@ -73,7 +73,7 @@ def poll_figure(size: str = "console", words: Words | None = None) -> go.Figure:
         layout=go.Layout(
             template="simple_white",
             autosize=True,  # as wide as its box, whatever the projector's resolution
-            height=look["height"],
+            height=None if size == "screen" else look["height"],
             margin={"l": 20, "r": 60, "t": _top_margin(look, 1, 1, legend=False), "b": 40},
             font={"size": look["font"]},
             title={
@@ -160,4 +160,5 @@ def draw_results(
         (layout.yaxis if horizontal else layout.xaxis).range = None
         bars = len(labels) * len(rounds)
         tall = min(look["tallest"], max(look["height"], layout.margin.t + 60 + look["bar"] * bars))
-        layout.height = tall if horizontal else look["height"]
+        # On the projector the chart fills the box the screen gives it (the window's height).
+        layout.height = None if look is SIZES["screen"] else (tall if horizontal else look["height"])

@@ -41,12 +41,15 @@ SCREEN_STYLE = """
 .workshop-screen .compact .join-code { font-size: 44px; letter-spacing: 6px; }
 .workshop-screen .compact .address { font-size: 22px; }
 /* The chart takes the screen's whole width (a flex child would otherwise keep Plotly's 700 px). */
-.workshop-screen .workshop-chart > * { flex: 1 1 auto; width: 100%; }
+.workshop-screen .workshop-chart > * { flex: 1 1 auto; width: 100%; height: 100%; }
 .workshop-screen .answers { display: flex; flex-wrap: wrap; gap: 16px; }
 .workshop-screen blockquote { font-size: 30px; margin: 0; padding: 12px 18px; max-width: 560px;
   border-left: 8px solid #0072B2; background: #f3f7fb; overflow-wrap: anywhere; white-space: pre-wrap; }
 </style>
 """
+
+# The compact join strip above a revealed chart, with the page's padding, is about 190 px high.
+CHART_HEIGHT = "calc(100vh - 200px)"
 
 
 class Screen:
@@ -176,7 +179,8 @@ class Screen:
 
     def _show_chart(self, shown: bool) -> None:
         """Fold the chart away rather than hide it: Plotly sizes itself only inside a visible box."""
-        self.chart.layout.height = None if shown else "0px"
+        # Shown, it takes the window's height below the compact join strip, at 720 or 1080 px alike.
+        self.chart.layout.height = CHART_HEIGHT if shown else "0px"
         self.chart.layout.overflow = None if shown else "hidden"
 
     @property
