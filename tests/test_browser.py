@@ -434,6 +434,11 @@ def test_a_module_with_every_kind_of_poll_runs_with_the_screen_on_a_projector(
     chart_fits(screen)
     chart_is_legible(screen)
     assert "Compare before and after." not in screen.locator(".workshop-screen").inner_text()
+    # A projector page reloaded while results are up (a new kernel) shows them at once.
+    screen.reload()
+    screen.get_by_text("of 2 who answered both, 2 higher").wait_for()
+    screen.locator(".legendtext", has_text="before").wait_for()
+    chart_fits(screen)
     assert pages.blocked == []
 
 

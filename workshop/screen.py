@@ -13,11 +13,12 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
-from workshop.charts import draw_results, new_poll_figure
+from workshop.charts import as_widget, draw_results, new_poll_figure, poll_figure
 from workshop.content import Poll
 from workshop.errors import WorkshopError
 from workshop.following import follow
 from workshop.language import Words
+from workshop.polls import Results
 from workshop.reveal import Showing, for_room, standing
 from workshop.sessions import participant_url, qr_svg
 from workshop.store import SessionRecord, Store
@@ -68,6 +69,7 @@ class Screen:
         self.qr = widgets.HTML()
         self.now = widgets.HTML()
         self.figure = new_poll_figure("screen")
+        self._charted = False  # no chart drawn yet: the first is made a widget as drawn
         self.chart = widgets.Box([self.figure], layout=widgets.Layout(width="100%"))
         self.chart.add_class("workshop-chart")
         self._show_chart(False)
@@ -151,8 +153,20 @@ class Screen:
         if poll.kind == "text":
             self.texts.value = self._texts_html(session.id, poll, showing, words)
         else:
-            draw_results(self.figure, revealed, showing, session.min_group_size, words)
+            self._draw_chart(revealed, showing, session.min_group_size, words)
             self._show_chart(True)
+
+    def _draw_chart(self, results: Results, showing: Showing, min_group_size: int, words: Words) -> None:
+        """The first chart is drawn, then made a widget: a widget's changes made before the page shows
+        it are lost, so a screen opened (or reloaded) while results are revealed would stay empty."""
+        if not self._charted:
+            draft = poll_figure("screen", words)
+            draw_results(draft, results, showing, min_group_size, words)
+            self.figure = as_widget(draft)
+            self.chart.children = (self.figure,)
+            self._charted = True
+            return
+        draw_results(self.figure, results, showing, min_group_size, words)
 
     def _following_newest(self) -> bool:
         assert self.session is not None
