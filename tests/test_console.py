@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -369,3 +371,18 @@ def test_a_resumed_session_charts_the_poll_last_asked_even_when_closed(sqlite_st
     assert "1 answered" in again.counts.value
     assert list(again.figure.data[0].x) == [1, 0, 0]
     assert again.figure_box.layout.display is None
+
+
+def test_opening_the_console_does_not_load_the_disclosure_detector(tmp_path: Path) -> None:
+    """The console lists every module by title, checking each; a module's `safety_words` are checked
+    against the word-set names alone. Loading the lemmatizers' dictionaries (about 170 MB and 3 s, the
+    Spanish one most of it) waits for the first written answer."""
+    script = (
+        "import sys\n"
+        "from workshop.console import Console\n"
+        "from workshop.store import Store\n"
+        f"Console(Store({'sqlite:///' + str(tmp_path / 'w.sqlite3')!r}))\n"
+        "print(sorted(m for m in ('simplemma', 'snowballstemmer') if m in sys.modules))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "[]", shown.stdout + shown.stderr

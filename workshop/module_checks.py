@@ -16,7 +16,7 @@ from typing import Any
 from workshop.content import ID_PATTERN as ID_PATTERN_RE
 from workshop.content import POLL_KINDS, REVEAL_POLICIES
 from workshop.errors import ModuleError
-from workshop.safety import module_phrase
+from workshop.safety import check_module_word
 from workshop.text_files import read_text_file
 from workshop.yaml_checks import Located as _Located
 from workshop.yaml_checks import LocatedList as _LocatedList
@@ -597,9 +597,9 @@ def _check_settings(check: _Checker, data: _Located) -> None:
 
 def _safety_word_problem(word: str, language: object) -> str:
     try:
-        module_phrase(word, str(language).split("-")[0] if isinstance(language, str) else "en")
+        check_module_word(word, str(language).split("-")[0] if isinstance(language, str) else "en")
     except ValueError as error:
-        return f"{str(error).split(': ', 1)[-1]} — use one of them or write the words out"
+        return f"{error} — use one of them or write the words out"
     return ""
 
 

@@ -414,10 +414,9 @@ def parse_phrases(text: str, language: str, origin: str, sets: dict[str, str] | 
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        if re.match(r"^@\w+\s*=", line):
-            name, words = (part.strip() for part in line[1:].split("=", 1))
-            sets[name] = "|".join(_expand(words, sets))
-        elif line.startswith("[") and line.endswith("]"):
+        if _word_set(line, sets):
+            continue
+        if line.startswith("[") and line.endswith("]"):
             category = line[1:-1].strip()
         else:
             if category not in CATEGORIES:
@@ -440,6 +439,15 @@ def parse_phrases(text: str, language: str, origin: str, sets: dict[str, str] | 
             )
             phrases.append(Phrase(category, steps, f"{origin}:{number}", unless, needs))
     return phrases
+
+
+def _word_set(line: str, sets: dict[str, str]) -> bool:
+    """Keep a `@name = a|b` line's word set in `sets`; False when the line is not one."""
+    if not re.match(r"^@\w+\s*=", line):
+        return False
+    name, words = (part.strip() for part in line[1:].split("=", 1))
+    sets[name] = "|".join(_expand(words, sets))
+    return True
 
 
 def _expand(words: str, sets: dict[str, str]) -> list[str]:
@@ -488,7 +496,34 @@ def module_phrases(words: tuple[str, ...], language: str) -> tuple[Phrase, ...]:
 def module_phrase(word: str, language: str) -> list[Phrase]:
     """One of a module's `safety_words` as a phrase; ValueError names a word set that does not exist."""
     text = "[module-words]\n" + word.replace("#", " ")
-    return parse_phrases(text, language, "safety_words", dict(_built_in(language)[1]))
+    return parse_phrases(text, language, "safety_words", dict(word_sets(language)))
+
+
+def check_module_word(word: str, language: str) -> None:
+    """ValueError when one of a module's `safety_words` names a word set the language lacks.
+
+    Reads only the `@name = ...` lines: no lemmatizer dictionary is loaded and no phrase is built, so
+    checking a module (the console lists every module by its title) stays cheap.
+    """
+    sets = word_sets(language)
+    for part in word.replace("#", " ").split():
+        for alternative in part.removeprefix("!").split("|"):
+            if alternative.startswith("@") and alternative[1:] not in sets:
+                known = ", ".join(f"@{name}" for name in sorted(sets)) or "none"
+                raise ValueError(f"no word set called {alternative} (the sets: {known})")
+
+
+@functools.lru_cache(maxsize=8)
+def word_sets(language: str) -> dict[str, str]:
+    """A language's word sets ("@partner"), as `_built_in` collects them, without building its phrases."""
+    folder = PHRASES / language
+    if not folder.is_dir():
+        folder = PHRASES / "en"
+    sets: dict[str, str] = {}
+    for path in sorted(folder.glob("*.txt")):  # "_sets.txt" sorts first, as in `_built_in`
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            _word_set(raw.split("#", 1)[0].strip(), sets)
+    return sets
 
 
 def _matches(steps: tuple[Step, ...], words: list[frozenset[str]], at: int) -> bool:
