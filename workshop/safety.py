@@ -42,7 +42,7 @@ _STEMMER_NAMES = {"en": "english", "es": "spanish"}
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
-_SENTENCE_END = re.compile(r"[.!?;:\n]+")
+_SENTENCE_END = re.compile(r"(?:[!?;:\n]|\.(?!\d))+")  # ".22" and "2.5" are not sentence ends
 _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Short forms typed on phones, with or without the apostrophe, read as the words they stand for.
@@ -360,6 +360,8 @@ def _tokens(sentence: str, language: str) -> list[str]:
             words += ["he", "will"]  # "hell get angry": he'll, typed without the apostrophe
         elif token in short:
             words += short[token].split()
+        elif token.endswith("'s") and token[:-2] in short:
+            words += short[token[:-2]].split()  # "mum's" is "mom", as "mum" is
         else:
             words += _WORD.findall(token)
     return words
