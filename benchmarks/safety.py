@@ -1,14 +1,17 @@
 """How well disclosure detection works: recall and false flags per language and category.
 
 Reads the labelled answers in `benchmarks/safety/`: the development sets the phrase lists were tuned on
-(every `<language>….tsv`, each written by a different hand) and `<language>-holdout.tsv` (written
+(every `<language>….tsv`, each written by a different hand) and `<language>-holdout*.tsv` (written
 separately, never read while tuning), runs
 `workshop.safety.flags` on each, and prints:
 
 - recall: the share of disclosures that raise any flag (a flag of another category still reaches the
   facilitator, which is what keeps the answer off the projector), with the share flagged in their own
   category beside it;
-- false flags: the share of ordinary workshop answers that raise a flag.
+- false flags: the share of ordinary workshop answers that raise a flag;
+- the same two figures for the phrases alone, without the second reader (`workshop/safety_model.py`),
+  which is trained on the development sets: on those its part says little; on the held-out sets it is
+  what the second reader adds.
 
 With `--module ID` the module's own `safety_words` are added, as a session of that module adds them, and
 only the sets in the module's language are read.
@@ -26,7 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from workshop.content import find_module
-from workshop.safety import flags
+from workshop.safety import flags, phrase_flags
 
 HERE = Path(__file__).parent / "safety"
 
@@ -60,6 +63,15 @@ def measure(path: Path, language: str, show_misses: bool, extra_words: tuple[str
             print(f"  missed ({path.name}, {category}): {text!r}")
     false_share = f"{false_flags / ordinary:.3f} ({false_flags}/{ordinary})"
     lines = [f"| {path.name} | all | {_share(caught['all'])} | {false_share} |"]
+    if not extra_words:
+        phrased = [bool(phrase_flags(text, language)) for _, _, text in rows]
+        labels = [label == "disclosure" for label, _, _ in rows]
+        hits = sum(p for p, d in zip(phrased, labels, strict=True) if d)
+        wrong = sum(p for p, d in zip(phrased, labels, strict=True) if not d)
+        lines.append(
+            f"| {path.name} | phrases alone | {hits / max(1, sum(labels)):.3f} ({hits}/{sum(labels)}) "
+            f"| {wrong / max(1, ordinary):.3f} ({wrong}/{ordinary}) |"
+        )
     for category in sorted(k for k in caught if k != "all"):
         lines.append(f"| {path.name} | {category} | {_share(caught[category])} | |")
     lines.append(f"| {path.name} | CPU time per answer | {per_answer_ms:.2f} ms | |")

@@ -87,21 +87,34 @@ def _answers(url: str) -> tuple[int, str]:
         return 0, ""  # not listening yet
 
 
+def _python(venv: Path, code: str, cwd: Path, env: dict[str, str]) -> str:
+    """What the venv's Python prints running `code` in `cwd`."""
+    python = venv / "bin" / "python"
+    run = subprocess.run([python, "-c", code], cwd=cwd, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+_FLAGS_FROM_THE_WHEEL = """
+from workshop.safety import PHRASES, flags
+from workshop.safety_model import model
+print(*flags("she threatened to take the kids"))
+print(*flags("the last time i said no to him in bed he didnt speak to me for a week and then did it anyway"))
+print(model(PHRASES / "en") is not None, model(PHRASES / "es") is not None)
+"""
+
+
 def test_an_installed_wheel_serves_a_workshop_from_any_folder(tmp_path: Path) -> None:
     venv = _venv_with(_build_wheel(tmp_path), tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = _outside_the_checkout()
 
-    where = subprocess.run(
-        [venv / "bin" / "python", "-c", "import workshop; print(workshop.__file__)"],
-        cwd=elsewhere,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    where = _python(venv, "import workshop; print(workshop.__file__)", elsewhere, env).strip()
     assert where.startswith(str(venv)), f"the venv imports workshop from {where}, not from the wheel"
+    # The disclosure detector's data came with it: phrases and the second reader's weights.
+    flagged = _python(venv, _FLAGS_FROM_THE_WHEEL, elsewhere, env).split()
+    assert flagged == ["threats", "sexual-coercion", "True", "True"], flagged
 
     log_path = tmp_path / "serve.log"
     command = [

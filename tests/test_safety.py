@@ -6,11 +6,17 @@ pin what a facilitator relies on: the issue's own examples, the idioms that must
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from workshop.content import find_module
 from workshop.polls import clean_text
-from workshop.safety import flags
+from workshop.safety import PHRASES, flags, sentences
+from workshop.safety_model import features, fingerprint, model
+
+LABELLED_SETS = Path(__file__).parent.parent / "benchmarks" / "safety"
 
 
 @pytest.mark.parametrize(
@@ -164,3 +170,55 @@ def test_a_built_in_modules_words_flag_what_its_subject_hides(module_id: str, te
 
 def test_threats_to_leave_are_the_workshops_subject_but_harm_with_them_is_flagged() -> None:
     assert flags("he threatens to leave and take the kids away from me", "en") == ["threats"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_second_reader_was_trained_on_the_labelled_sets_as_they_are(language: str) -> None:
+    """A changed or added development set needs `benchmarks/train_safety_model.py` run again."""
+    data = json.loads((PHRASES / language / "model.json").read_text(encoding="utf-8"))
+    sets = [p for p in sorted(LABELLED_SETS.glob(f"{language}*.tsv")) if "holdout" not in p.name]
+    assert data["trained_on"]["sets"] == [p.name for p in sets]
+    assert data["trained_on"]["sha256"] == fingerprint(sets), "run benchmarks/train_safety_model.py"
+    assert not any("holdout" in name for name in data["trained_on"]["sets"])
+
+
+# Written for this test, in none of the labelled sets: wording the second reader has to generalise to.
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        ("he counts every penny i spend and i have to show him the receipts", "en", "money-control"),
+        ("i'm not allowed to see my friends unless he comes too", "en", "control-isolation"),
+        ("there was a knife on the table and he kept looking at it while he shouted", "en", "weapons"),
+        ("no me deja ver a mis amigas si él no viene", "es", "control-isolation"),
+        ("a veces pienso que todos estarían mejor sin mí", "es", "self-harm"),
+    ],
+)
+def test_the_second_reader_names_the_danger_in_new_wording(text: str, language: str, category: str) -> None:
+    second = model(PHRASES / language)
+    assert second is not None
+    assert second.category(features(sentences(text, language))) == category
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("we argue about whose turn it is to do the dishes", "en"),
+        ("discutimos por quién lava los platos", "es"),
+        ("he goes quiet and I chase him round the house asking what is wrong", "en"),
+    ],
+)
+def test_the_second_reader_lets_ordinary_answers_pass(text: str, language: str) -> None:
+    second = model(PHRASES / language)
+    assert second is not None
+    assert second.category(features(sentences(text, language))) is None
+
+
+def test_an_answer_no_phrase_names_is_still_flagged_and_disguise_does_not_hide_it() -> None:
+    text = "the last time i said no to him in bed he didnt speak to me for a week and then did it anyway"
+    assert flags(text, "en") == ["sexual-coercion"]
+    hidden = (
+        text.replace("i said", "\u0456 sa\u0456d")
+        .replace("bed", "b\u0435d")
+        .replace("anyway", "any\u2028way")
+    )
+    assert flags(clean_text(hidden), "en") == ["sexual-coercion"]

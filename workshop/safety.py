@@ -10,7 +10,8 @@ word split by a line break, tab or space ("ki ll") where only the joined word is
 then compared by its lemma (`simplemma`) and by its Snowball stem (`snowballstemmer`) with curated
 phrases per category and language, kept as data in `workshop/safety_phrases/<language>/` (a module adds
 its own with `safety_words:`). The phrases, not single words, carry the meaning: "he hit me" is a
-disclosure, "we hit a wall" is not.
+disclosure, "we hit a wall" is not. When no phrase matches, a second reader trained on labelled answers
+(`workshop.safety_model`) looks at the same words, so wording no phrase names is still caught.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
+
+from workshop.safety_model import MODEL_FILE, ORDINARY, features, model
 
 PHRASES = Path(__file__).parent / "safety_phrases"
 Category = Literal[
@@ -549,25 +552,52 @@ def flags(text: str, language: str = "en", extra_words: Iterable[str] = ()) -> l
 
 @functools.lru_cache(maxsize=4096)  # the console reads its queue several times a second
 def _flags(text: str, language: str, extra_words: tuple[str, ...]) -> tuple[str, ...]:
-    language = language.split("-")[0] if language.split("-")[0] in _STEMMER_NAMES else "en"
-    phrases = built_in_phrases(language) + module_phrases(tuple(extra_words), language)
+    language = _language(language)
+    read = sentences(text, language)
+    found = _phrased(read, language, extra_words)
+    if not found and (second := model(PHRASES / language)) is not None:
+        # No phrase matched: the learned second reader may still know the wording (safety_model.py).
+        guess = second.category(features(read))
+        found = {guess} if guess else found
+    return tuple(category for category in CATEGORIES if category in found)
+
+
+def phrase_flags(text: str, language: str = "en") -> list[str]:
+    """The categories the phrases alone find, without the second reader: what it is trained beside."""
+    language = _language(language)
+    found = _phrased(sentences(text, language), language, ())
+    return [category for category in CATEGORIES if category in found]
+
+
+def _language(language: str) -> str:
+    return language.split("-")[0] if language.split("-")[0] in _STEMMER_NAMES else "en"
+
+
+def _phrased(read: list[list[frozenset[str]]], language: str, extra_words: tuple[str, ...]) -> set[str]:
+    phrases = built_in_phrases(language) + module_phrases(extra_words, language)
     found: set[str] = set()
-    for words in sentences(text, language):
+    for words in read:
         present = frozenset(key for word in words for key in word)
         for phrase in phrases:
             if phrase.category in found or not phrase.could_be_in(present):
                 continue
             if phrase.found_in(words):
                 found.add(phrase.category)
-    return tuple(category for category in CATEGORIES if category in found)
+    return found
 
 
 def why(text: str, language: str = "en") -> list[str]:
-    """The phrases that matched, with their file and line: for trainers tuning a phrase file."""
-    language = language if language in _STEMMER_NAMES else "en"
-    return [
-        phrase.source
-        for words in sentences(text, language)
-        for phrase in built_in_phrases(language)
-        if phrase.found_in(words)
+    """The phrases that matched, with their file and line, and the second reader's confidence that the
+    answer is not ordinary: for trainers tuning a phrase file."""
+    language = _language(language)
+    read = sentences(text, language)
+    found = [
+        phrase.source for words in read for phrase in built_in_phrases(language) if phrase.found_in(words)
     ]
+    if (second := model(PHRASES / language)) is not None:
+        chances = second.chances(features(read))
+        likeliest = max((name for name in chances if name != ORDINARY), key=chances.__getitem__)
+        found.append(
+            f"{language}/{MODEL_FILE}: not ordinary {1 - chances[ORDINARY]:.2f}, likeliest {likeliest}"
+        )
+    return found
