@@ -5,6 +5,8 @@ each in a new browser context (a new kernel), at 1366×768. *Start page*: time f
 "Start session" button is visible. *Resumed*: with a session running and a poll open (the console resumes
 it by itself), until the join code and the counts are visible. After each load, the kernel's memory
 (PSS and RSS, psutil) is read from the kernel processes of the facilitator's Voila, then the page closes.
+*Bare Voila* is the floor, measured in the same run: a plain `voila` serving a notebook that displays one
+`ipywidgets.Button(description="Start session")`, loaded and read the same way (until the button shows).
 
     PYTHONPATH=. .venv/bin/python benchmarks/console_page.py --pages 3
 """
@@ -12,6 +14,7 @@ it by itself), until the join code and the counts are visible. After each load, 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import signal
 import socket
@@ -20,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,7 @@ from workshop.store import Store
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 MODULES = Path(__file__).parent.parent / "tests" / "modules"
+VOILA = Path(sys.executable).parent / "voila"
 
 
 def free_port() -> int:
@@ -56,6 +61,57 @@ def serve(folder: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     console = re.search(r"console \(this laptop only\): (\S+)", text)
     assert console
     return process, console[1], database
+
+
+def floor_notebook(folder: Path) -> Path:
+    """A notebook that only displays one ipywidgets button, as the console's start page does."""
+    source = ["import ipywidgets\n", 'ipywidgets.Button(description="Start session")']
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+    meta = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    notebook = folder / "floor.ipynb"
+    notebook.write_text(json.dumps({"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 5}))
+    return notebook
+
+
+def serve_floor(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A bare Voila on a free port serving the floor notebook; the process and its URL."""
+    port = free_port()
+    log = (folder / "voila.log").open("wb")
+    command = [
+        str(VOILA), str(floor_notebook(folder)), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, f"http://127.0.0.1:{port}/"
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"voila did not start:\n{(folder / 'voila.log').read_text(errors='replace')}")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server, then end any of its kernels still running."""
+    left: list[psutil.Process] = []
+    with suppress(psutil.Error):
+        left = psutil.Process(process.pid).children(recursive=True)
+    process.send_signal(signal.SIGTERM)
+    process.wait(30)
+    for child in left:
+        with suppress(psutil.Error):
+            child.terminate()
+    psutil.wait_procs(left, timeout=10)
+
+
+def floor(browser: Any, folder: Path, pages: int) -> list[tuple[float, float, float]]:
+    """The bare-Voila floor: `pages` loads of the one-button notebook, after one uncounted warm-up."""
+    process, url = serve_floor(folder)
+    try:
+        load(browser, url, ["Start session"], process)  # warm the disk cache; not counted
+        return [load(browser, url, ["Start session"], process) for _ in range(pages)]
+    finally:
+        stop(process)
 
 
 def kernels(serve_process: subprocess.Popen[bytes]) -> list[psutil.Process]:
@@ -95,6 +151,7 @@ def report(name: str, rows: list[tuple[float, float, float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=3)
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare-Voila floor")
     options = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -113,6 +170,10 @@ def main() -> None:
                 store.open_poll(record.id, "who")
                 ready = [record.join_code, "devices joined"]
                 report("resumed", [load(browser, url, ready, process) for _ in range(options.pages)])
+                if not options.no_floor:
+                    floor_folder = Path(folder) / "floor"
+                    floor_folder.mkdir()
+                    report("bare Voila", floor(browser, floor_folder, options.pages))
                 browser.close()
         finally:
             process.send_signal(signal.SIGTERM)
