@@ -241,7 +241,7 @@ def _joined_across_breaks(text: str, language: str) -> str:
 
     vocabulary = _vocabulary(language)
 
-    short = _SHORT_WORDS.get(language, frozenset())
+    short = _SHORT_WORDS.get(language, frozenset()) | frozenset(_SHORT_FORMS.get(language, {}))  # "pa la"
     parts = re.split(r"([ \t\n])", text)  # words (with their punctuation) and the breaks between them
     at = 2
     while at < len(parts):
