@@ -386,3 +386,21 @@ def test_opening_the_console_does_not_load_the_disclosure_detector(tmp_path: Pat
     )
     shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert shown.stdout.strip() == "[]", shown.stdout + shown.stderr
+
+
+def test_a_session_with_written_answers_loads_the_detector_while_the_room_joins(tmp_path: Path) -> None:
+    """The first look at the written answers should not wait 2–3 s for the dictionaries to load."""
+    script = (
+        "import sys\n"
+        "from workshop.console import Console\n"
+        "from workshop.safety import built_in_phrases\n"
+        "from workshop.store import Store\n"
+        f"store = Store({'sqlite:///' + str(tmp_path / 'w.sqlite3')!r})\n"
+        "console = Console(store)\n"
+        "console.module_choice.value = 'leaving-and-loss-es'\n"
+        "console.start_session()\n"
+        "console.reading_ahead.join(120)\n"
+        "print(built_in_phrases.cache_info().currsize, 'simplemma' in sys.modules)\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["1", "True"], shown.stdout + shown.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,6 +88,7 @@ class Console:
         self.interval = interval
         self.session: SessionRecord | None = None
         self.chart_poll: Poll | None = None
+        self.reading_ahead: threading.Thread | None = None  # the disclosure detector, loading
         self._seen: tuple[object, ...] = ()
         self._task: asyncio.Task[None] | None = None
         # The kit's default language until a session is chosen; then its module's.
@@ -345,6 +347,8 @@ class Console:
         self.chart_poll = module.poll(shown) if shown else None
         self._draw_section()
         self.refresh()
+        if any(poll.kind == "text" for poll in module.polls):
+            self.reading_ahead = read_ahead(module)
 
     # Agenda and polls ----------------------------------------------------------------------------
 
@@ -594,6 +598,21 @@ class Console:
 
     def _problem(self, text: str) -> None:
         self.message.value = f'<p class="problem">{html.escape(text)}</p>'
+
+
+def read_ahead(module: Module) -> threading.Thread:
+    """Load the disclosure detector for the module's language while the room is still joining.
+
+    Its first read costs 2–3 CPU-seconds (the lemmatizers' dictionaries, the phrases, the second reader);
+    without this it would fall on the facilitator's first look at the written answers.
+    """
+    from workshop.safety import flags
+
+    thread = threading.Thread(
+        target=flags, args=("", module.language, module.safety_words), name="read-ahead", daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def show_console(store: Store | None = None) -> Console | None:
