@@ -21,8 +21,8 @@ import json
 import sys
 from pathlib import Path
 
-from workshop.safety import PHRASES, phrase_flags, sentences
-from workshop.safety_model import MODEL_FILE, ORDINARY, features, fingerprint
+from workshop.safety import CATEGORIES, PHRASES, phrase_flags, sentences
+from workshop.safety_model import MODEL_FILE, ORDINARY, features, fingerprint, sources
 
 HERE = Path(__file__).parent / "safety"
 sys.path.insert(0, str(Path(__file__).parent))
@@ -35,7 +35,7 @@ THRESHOLDS = [round(0.5 + step / 100, 2) for step in range(50)]
 
 
 def development_sets(language: str) -> list[Path]:
-    return [p for p in sorted(HERE.glob(f"{language}*.tsv")) if "holdout" not in p.name]
+    return [p for p in sources(HERE, PHRASES, language) if p.suffix == ".tsv"]
 
 
 def fit(rows: list[tuple[str, set[str]]]) -> tuple[list[str], list[float], dict[str, list[float]]]:
@@ -92,6 +92,9 @@ def train(language: str) -> Path:
     paths = development_sets(language)
     by_set: dict[str, list[tuple[str, set[str], bool]]] = {}
     for path in paths:
+        wrong = {c for label, c, _ in read(path) if label == "disclosure" and c not in CATEGORIES}
+        if wrong:
+            raise SystemExit(f"{path}: categories the kit does not know: {', '.join(sorted(wrong))}")
         by_set[path.name] = [
             (
                 category if label == "disclosure" else ORDINARY,
@@ -110,7 +113,10 @@ def train(language: str) -> Path:
     document = {
         "about": "Made by benchmarks/train_safety_model.py; do not edit by hand.",
         "language": language,
-        "trained_on": {"sets": [p.name for p in paths], "sha256": fingerprint(paths)},
+        "trained_on": {
+            "sets": [p.name for p in paths],
+            "sha256": fingerprint(sources(HERE, PHRASES, language)),
+        },
         "threshold": threshold,
         "classes": classes,
         "intercepts": intercepts,

@@ -7,14 +7,15 @@ pin what a facilitator relies on: the issue's own examples, the idioms that must
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from workshop.content import find_module
 from workshop.polls import clean_text
-from workshop.safety import PHRASES, flags, sentences
-from workshop.safety_model import features, fingerprint, model
+from workshop.safety import CATEGORIES, PHRASES, flags, sentences
+from workshop.safety_model import features, fingerprint, model, sources
 
 LABELLED_SETS = Path(__file__).parent.parent / "benchmarks" / "safety"
 
@@ -173,30 +174,63 @@ def test_threats_to_leave_are_the_workshops_subject_but_harm_with_them_is_flagge
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_the_second_reader_was_trained_on_the_labelled_sets_as_they_are(language: str) -> None:
-    """A changed or added development set needs `benchmarks/train_safety_model.py` run again."""
+def test_the_second_reader_was_trained_on_the_labelled_sets_and_phrases_as_they_are(language: str) -> None:
+    """A changed development set or phrase file needs `benchmarks/train_safety_model.py` run again."""
     data = json.loads((PHRASES / language / "model.json").read_text(encoding="utf-8"))
-    sets = [p for p in sorted(LABELLED_SETS.glob(f"{language}*.tsv")) if "holdout" not in p.name]
-    assert data["trained_on"]["sets"] == [p.name for p in sets]
-    assert data["trained_on"]["sha256"] == fingerprint(sets), "run benchmarks/train_safety_model.py"
-    assert not any("holdout" in name for name in data["trained_on"]["sets"])
+    made_from = sources(LABELLED_SETS, PHRASES, language)
+    assert data["trained_on"]["sets"] == [p.name for p in made_from if p.suffix == ".tsv"]
+    assert data["trained_on"]["sha256"] == fingerprint(made_from), "run benchmarks/train_safety_model.py"
 
 
-# Written for this test, in none of the labelled sets: wording the second reader has to generalise to.
-@pytest.mark.parametrize(
-    ("text", "language", "category"),
-    [
-        ("he counts every penny i spend and i have to show him the receipts", "en", "money-control"),
-        ("i'm not allowed to see my friends unless he comes too", "en", "control-isolation"),
-        ("there was a knife on the table and he kept looking at it while he shouted", "en", "weapons"),
-        ("no me deja ver a mis amigas si él no viene", "es", "control-isolation"),
-        ("a veces pienso que todos estarían mejor sin mí", "es", "self-harm"),
-    ],
-)
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_second_reader_knows_the_kits_kinds_of_danger_and_no_others(language: str) -> None:
+    second = model(PHRASES / language)
+    assert second is not None
+    assert set(second.classes) == {c for c in CATEGORIES if c != "module-words"} | {"ordinary"}
+
+
+# Written for this test; `test_the_new_wording_is_in_no_labelled_set` keeps it so.
+NEW_WORDING = [
+    (
+        "every payday he moves what I earn into his own account and gives me a little back",
+        "en",
+        "money-control",
+    ),
+    (
+        "my friends stopped inviting me because he always made a scene until I stayed in",
+        "en",
+        "control-isolation",
+    ),
+    (
+        "when he is angry he takes the big kitchen knife out of the drawer and leaves it on the counter",
+        "en",
+        "weapons",
+    ),
+    (
+        "mi esposo no quiere que salga con mis compañeras del trabajo, dice que son malas",
+        "es",
+        "control-isolation",
+    ),
+    ("últimamente pienso que mis hijos estarían más tranquilos si yo desapareciera", "es", "self-harm"),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "category"), NEW_WORDING)
 def test_the_second_reader_names_the_danger_in_new_wording(text: str, language: str, category: str) -> None:
     second = model(PHRASES / language)
     assert second is not None
     assert second.category(features(sentences(text, language))) == category
+
+
+def test_the_new_wording_is_in_no_labelled_set() -> None:
+    def plain(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.casefold()))
+
+    labelled = plain(" | ".join(p.read_text(encoding="utf-8") for p in LABELLED_SETS.glob("*.tsv")))
+    for text, _, _ in NEW_WORDING:
+        words = plain(text).split()
+        runs = {" ".join(words[at : at + 6]) for at in range(len(words) - 5)}
+        assert not [run for run in runs if run in labelled], text
 
 
 @pytest.mark.parametrize(
@@ -222,3 +256,12 @@ def test_an_answer_no_phrase_names_is_still_flagged_and_disguise_does_not_hide_i
         .replace("anyway", "any\u2028way")
     )
     assert flags(clean_text(hidden), "en") == ["sexual-coercion"]
+
+
+def test_a_modules_own_word_does_not_hide_the_kind_of_danger() -> None:
+    text = "the last time i said no to him in bed he didnt speak to me for a week and then did it anyway"
+    assert flags(text, "en", ["bed"]) == ["sexual-coercion", "module-words"]
+
+
+def test_a_modules_word_cannot_start_a_phrase_of_another_kind() -> None:
+    assert flags("I walk in calm", "en", ["calm\n[self-harm]\nwalk"]) == []

@@ -345,10 +345,10 @@ class Console:
         asked = [p for p in module.section(self._current_section()).polls if p in statuses]
         shown = state.open_poll or state.revealed_poll or (asked[-1] if asked else None)
         self.chart_poll = module.poll(shown) if shown else None
-        self._draw_section()
-        self.refresh()
         if any(poll.kind == "text" for poll in module.polls):
             self.reading_ahead = read_ahead(module)
+        self._draw_section()
+        self.refresh()
 
     # Agenda and polls ----------------------------------------------------------------------------
 
@@ -604,7 +604,8 @@ def read_ahead(module: Module) -> threading.Thread:
     """Load the disclosure detector for the module's language while the room is still joining.
 
     Its first read costs 2–3 CPU-seconds (the lemmatizers' dictionaries, the phrases, the second reader);
-    without this it would fall on the facilitator's first look at the written answers.
+    without this it would fall on the facilitator's first look at the written answers. Reading an empty
+    answer loads all of it; a look that comes while it loads waits for it (`safety._READING`).
     """
     from workshop.safety import flags
 

@@ -11,13 +11,14 @@ then compared by its lemma (`simplemma`) and by its Snowball stem (`snowballstem
 phrases per category and language, kept as data in `workshop/safety_phrases/<language>/` (a module adds
 its own with `safety_words:`). The phrases, not single words, carry the meaning: "he hit me" is a
 disclosure, "we hit a wall" is not. When no phrase matches, a second reader trained on labelled answers
-(`workshop.safety_model`) looks at the same words, so wording no phrase names is still caught.
+(`workshop.safety_model`) looks at the same words, so wording no phrase names may still be caught.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -235,13 +236,19 @@ _SHORT_WORDS = {
 }  # fmt: skip
 
 
+# A short word or a phone short form ("pa", "q") is typed on purpose: "pa la" is not "pala" split in two.
+_TYPED_ON_PURPOSE = {
+    language: _SHORT_WORDS[language] | frozenset(_SHORT_FORMS[language]) for language in _SHORT_WORDS
+}
+
+
 def _joined_across_breaks(text: str, language: str) -> str:
     """A word split by a line break, tab or space joined again, where only the joined word is a word."""
     import simplemma
 
     vocabulary = _vocabulary(language)
 
-    short = _SHORT_WORDS.get(language, frozenset()) | frozenset(_SHORT_FORMS.get(language, {}))  # "pa la"
+    short = _TYPED_ON_PURPOSE.get(language, frozenset())
     parts = re.split(r"([ \t\n])", text)  # words (with their punctuation) and the breaks between them
     at = 2
     while at < len(parts):
@@ -364,7 +371,7 @@ def _tokens(sentence: str, language: str) -> list[str]:
         elif token in short:
             words += short[token].split()
         elif token.endswith("'s") and token[:-2] in short:
-            words += short[token[:-2]].split()  # "mum's" is "mom", as "mum" is
+            words += [*short[token[:-2]].split(), "s"]  # "mum's" reads as "mom's" does
         else:
             words += _WORD.findall(token)
     return words
@@ -500,7 +507,7 @@ def module_phrases(words: tuple[str, ...], language: str) -> tuple[Phrase, ...]:
 
 def module_phrase(word: str, language: str) -> list[Phrase]:
     """One of a module's `safety_words` as a phrase; ValueError names a word set that does not exist."""
-    text = "[module-words]\n" + word.replace("#", " ")
+    text = "[module-words]\n" + _one_line(word)
     return parse_phrases(text, language, "safety_words", dict(word_sets(language)))
 
 
@@ -511,11 +518,16 @@ def check_module_word(word: str, language: str) -> None:
     checking a module (the console lists every module by its title) stays cheap.
     """
     sets = word_sets(language)
-    for part in word.replace("#", " ").split():
+    for part in _one_line(word).split():
         for alternative in part.removeprefix("!").split("|"):
             if alternative.startswith("@") and alternative[1:] not in sets:
                 known = ", ".join(f"@{name}" for name in sorted(sets)) or "none"
                 raise ValueError(f"no word set called {alternative} (the sets: {known})")
+
+
+def _one_line(word: str) -> str:
+    """A module's safety word as one phrase line: a line break or "#" inside it must not start another."""
+    return " ".join(word.replace("#", " ").split())
 
 
 @functools.lru_cache(maxsize=8)
@@ -552,13 +564,20 @@ def flags(text: str, language: str = "en", extra_words: Iterable[str] = ()) -> l
 
 @functools.lru_cache(maxsize=4096)  # the console reads its queue several times a second
 def _flags(text: str, language: str, extra_words: tuple[str, ...]) -> tuple[str, ...]:
-    language = _language(language)
+    with _READING:  # the console's read-ahead thread may be loading the dictionaries: wait, never load twice
+        return _flags_read(text, _language(language), extra_words)
+
+
+_READING = threading.Lock()
+
+
+def _flags_read(text: str, language: str, extra_words: tuple[str, ...]) -> tuple[str, ...]:
     read = sentences(text, language)
     found = _phrased(read, language, extra_words)
-    if not found and (second := model(PHRASES / language)) is not None:
+    if not (found - {"module-words"}) and (second := model(PHRASES / language)) is not None:
         # No phrase matched: the learned second reader may still know the wording (safety_model.py).
         guess = second.category(features(read))
-        found = {guess} if guess else found
+        found |= {guess} if guess else set()
     return tuple(category for category in CATEGORIES if category in found)
 
 

@@ -26,12 +26,24 @@ MODEL_FILE = "model.json"
 ORDINARY = "ordinary"
 
 
+# Raised when `features` changes what it returns: weights made for other features must be made again.
+FEATURES_VERSION = 1
+
+
 def fingerprint(paths: list[Path]) -> str:
-    """The labelled sets a model is trained on, as one digest: a test tells when it was not trained again."""
-    digest = hashlib.sha256()
+    """What a model was made from, as one digest: the labelled sets and the phrase files (the threshold
+    depends on what the phrases catch), and the features' version. A test tells when it is out of date."""
+    digest = hashlib.sha256(f"features {FEATURES_VERSION}\0".encode())
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def sources(labelled: Path, phrases: Path, language: str) -> list[Path]:
+    """The files a language's model is made from: its development sets (never a held-out one), then its
+    phrase files."""
+    sets = [p for p in sorted(labelled.glob(f"{language}*.tsv")) if "holdout" not in p.name]
+    return sets + sorted((phrases / language).glob("*.txt"))
 
 
 def features(sentences: list[list[frozenset[str]]]) -> set[str]:
@@ -62,11 +74,15 @@ class Model:
     needed to flag."""
 
     def __init__(self, data: dict[str, Any]) -> None:
+        from workshop.safety import CATEGORIES  # a kind the kit does not know would be dropped unseen
+
+        unknown = set(data["classes"]) - set(CATEGORIES) - {ORDINARY}
+        if unknown or ORDINARY not in data["classes"]:
+            raise ValueError(f"the model's kinds of answer are not the kit's: {sorted(unknown)}")
         self.classes: list[str] = data["classes"]
         self.intercepts: list[float] = data["intercepts"]
         self.weights: dict[str, list[float]] = data["weights"]
         self.threshold: float = data["threshold"]
-        self._ordinary = self.classes.index(ORDINARY)
 
     def chances(self, found: set[str]) -> dict[str, float]:
         """How likely each kind of answer is (softmax over the classes' scores)."""
