@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from workshop.safety import CATEGORIES, PHRASES, phrase_flags, sentences
-from workshop.safety_model import MODEL_FILE, ORDINARY, features, fingerprint, sources
+from workshop.safety_model import MODEL_FILE, ORDINARY, Model, features, fingerprint, sources
 
 HERE = Path(__file__).parent / "safety"
 sys.path.insert(0, str(Path(__file__).parent))
@@ -60,27 +60,20 @@ def fit(rows: list[tuple[str, set[str]]]) -> tuple[list[str], list[float], dict[
     return [str(c) for c in fitted.classes_], [round(float(b), 4) for b in fitted.intercept_], weights
 
 
-def not_ordinary(model: tuple[list[str], list[float], dict[str, list[float]]], found: set[str]) -> float:
-    from workshop.safety_model import Model
-
-    classes, intercepts, weights = model
-    scored = Model({"classes": classes, "intercepts": intercepts, "weights": weights, "threshold": 1.0})
-    return 1.0 - scored.chances(found)[ORDINARY]
-
-
 def choose_threshold(by_set: dict[str, list[tuple[str, set[str], bool]]]) -> tuple[float, str]:
     """The lowest confidence whose pooled leave-one-set-out added false flags stay within the limit."""
     scores: list[float] = []  # ordinary answers the phrases let pass, scored by a model blind to their set
     ordinary_total = 0
     for left_out, rows in by_set.items():
-        model = fit(
+        classes, intercepts, weights = fit(
             [(label, found) for name, rest in by_set.items() if name != left_out for label, found, _ in rest]
         )
+        blind = Model({"classes": classes, "intercepts": intercepts, "weights": weights, "threshold": 1.0})
         for label, found, phrased in rows:
             if label == ORDINARY:
                 ordinary_total += 1
                 if not phrased:
-                    scores.append(not_ordinary(model, found))
+                    scores.append(1.0 - blind.chances(found)[ORDINARY])
     for threshold in THRESHOLDS:
         added = sum(score > threshold for score in scores) / ordinary_total
         if added <= MAX_ADDED_FALSE_FLAGS:

@@ -64,6 +64,15 @@ def as_widget(figure: go.Figure) -> go.FigureWidget:
     return widget
 
 
+def first_chart(
+    size: str, results: Results, showing: Showing, min_group_size: int, words: Words
+) -> go.FigureWidget:
+    """The first chart a page shows, drawn before it becomes a widget so the page shows it at once."""
+    draft = poll_figure(size, words)
+    draw_results(draft, results, showing, min_group_size, words)
+    return as_widget(draft)
+
+
 def poll_figure(size: str = "console", words: Words | None = None) -> go.Figure:
     """The empty chart as a plain figure, to draw on before it becomes a widget (`as_widget`)."""
     look = SIZES[size]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from workshop.charts import as_widget, draw_results, new_poll_figure, poll_figure
+from workshop.charts import draw_results, first_chart, new_poll_figure
 from workshop.content import Module, Poll, find_module, find_modules, load_module
 from workshop.errors import WorkshopError
 from workshop.following import follow
@@ -571,10 +571,8 @@ class Console:
 
     def _draw_chart(self, results: Results, showing: Showing) -> None:
         assert self.session is not None
-        if self._figure is None:  # the first chart: drawn, then made a widget (see `charts.as_widget`)
-            draft = poll_figure("console", self.words)
-            draw_results(draft, results, showing, self.session.min_group_size, self.words)
-            self._figure = as_widget(draft)
+        if self._figure is None:
+            self._figure = first_chart("console", results, showing, self.session.min_group_size, self.words)
             self.figure_box.children = (self._figure,)
             return
         draw_results(self._figure, results, showing, self.session.min_group_size, self.words)

@@ -473,11 +473,6 @@ def _expand(words: str, sets: dict[str, str]) -> list[str]:
 @functools.lru_cache(maxsize=8)
 def built_in_phrases(language: str) -> tuple[Phrase, ...]:
     """A language's phrase files: `<language>/_sets.txt` first, then one file per category."""
-    return _built_in(language)[0]
-
-
-@functools.lru_cache(maxsize=8)
-def _built_in(language: str) -> tuple[tuple[Phrase, ...], dict[str, str]]:
     folder = PHRASES / language
     if not folder.is_dir():
         folder, language = PHRASES / "en", "en"
@@ -486,7 +481,7 @@ def _built_in(language: str) -> tuple[tuple[Phrase, ...], dict[str, str]]:
     for path in sorted(folder.glob("*.txt")):  # "_sets.txt" sorts first
         origin = f"{language}/{path.name}"
         phrases += parse_phrases(path.read_text(encoding="utf-8"), language, origin, sets)
-    return tuple(phrases), sets
+    return tuple(phrases)
 
 
 @functools.lru_cache(maxsize=64)
@@ -532,12 +527,12 @@ def _one_line(word: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def word_sets(language: str) -> dict[str, str]:
-    """A language's word sets ("@partner"), as `_built_in` collects them, without building its phrases."""
+    """A language's word sets ("@partner"), as `built_in_phrases` collects them, without its phrases."""
     folder = PHRASES / language
     if not folder.is_dir():
         folder = PHRASES / "en"
     sets: dict[str, str] = {}
-    for path in sorted(folder.glob("*.txt")):  # "_sets.txt" sorts first, as in `_built_in`
+    for path in sorted(folder.glob("*.txt")):  # "_sets.txt" sorts first, as in `built_in_phrases`
         for raw in path.read_text(encoding="utf-8").splitlines():
             _word_set(raw.split("#", 1)[0].strip(), sets)
     return sets
@@ -562,13 +557,13 @@ def flags(text: str, language: str = "en", extra_words: Iterable[str] = ()) -> l
     return list(_flags(text, language, tuple(extra_words)))
 
 
+_READING = threading.Lock()
+
+
 @functools.lru_cache(maxsize=4096)  # the console reads its queue several times a second
 def _flags(text: str, language: str, extra_words: tuple[str, ...]) -> tuple[str, ...]:
     with _READING:  # the console's read-ahead thread may be loading the dictionaries: wait, never load twice
         return _flags_read(text, _language(language), extra_words)
-
-
-_READING = threading.Lock()
 
 
 def _flags_read(text: str, language: str, extra_words: tuple[str, ...]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
-from workshop.charts import as_widget, draw_results, new_poll_figure, poll_figure
+from workshop.charts import draw_results, first_chart, new_poll_figure
 from workshop.content import Poll
 from workshop.errors import WorkshopError
 from workshop.following import follow
@@ -157,12 +157,9 @@ class Screen:
             self._show_chart(True)
 
     def _draw_chart(self, results: Results, showing: Showing, min_group_size: int, words: Words) -> None:
-        """The first chart is drawn, then made a widget: a widget's changes made before the page shows
-        it are lost, so a screen opened (or reloaded) while results are revealed would stay empty."""
+        """A screen opened (or reloaded) while results are revealed shows them at once (`first_chart`)."""
         if not self._charted:
-            draft = poll_figure("screen", words)
-            draw_results(draft, results, showing, min_group_size, words)
-            self.figure = as_widget(draft)
+            self.figure = first_chart("screen", results, showing, min_group_size, words)
             self.chart.children = (self.figure,)
             self._charted = True
             return
